@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// kfleet's command line. Each command lives in src/cli/commands/<name>.ts and registers itself
+// on the program; errors from any of them are rendered in one place (report-error.ts).
+import { Command, CommanderError } from 'commander';
+import { renderError } from './report-error.js';
+import { EXIT } from '../errors.js';
+import { commands } from './commands/index.js';
+
+export function buildProgram(): Command {
+  const program = new Command('kfleet')
+    .description('Roll the Linux kernel\'s KFENCE memory-error detector across fleets of hosts.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of commands) register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
+      return EXIT.INPUT;
+    }
+    return renderError(e);
+  }
+}
+
+const invokedDirectly = process.argv[1] && /[\\/](main\.(ts|js)|kfleet(\.js)?)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.exitCode = renderError(e);
+    },
+  );
+}

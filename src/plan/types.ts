@@ -1,0 +1,109 @@
+// HostPlan: the pure planner's answer for one host (src/plan/plan-host.ts), executed by
+// src/converge. A plan is data: it is printed (--diff), saved (--out, versioned JSON) and applied
+// exactly. Nothing in here is a secret.
+
+/** What a read-back must show after a write (or what a verify step must find). */
+export type Expectation =
+  | { equals: string }
+  | { one_of: string[] }
+  /** Integer >= n (num_objects is rounded up by the Alinux kernel on enable). */
+  | { int_at_least: number };
+
+export type RuntimeStep =
+  | {
+      op: 'write';
+      /** Absolute sysfs path, e.g. /sys/module/kfence/parameters/sample_interval */
+      path: string;
+      /** Exactly what is written (no trailing newline; converge adds one like `echo`). */
+      value: string;
+      /** Read back `path` after the write and compare. Every write is read back. */
+      expect: Expectation;
+      /** The knob this step serves (sample_interval, num_objects, pool_mode, order0_page, fault, slabs, ...). */
+      knob: string;
+      /** Why this step exists, in a sentence (shown by --diff). */
+      why: string;
+    }
+  | {
+      op: 'verify_enabled';
+      /** /sys/kernel/debug/kfence/stats must say `enabled: <1|0>` (skipped when stats is absent and `optional`). */
+      enabled: boolean;
+      optional: boolean;
+      knob: string;
+      why: string;
+    };
+
+/** A knob's before -> after, for --diff and the JSON plan. */
+export interface KnobChange {
+  knob: string;
+  before: string | null;
+  after: string | null;
+  /** Where the change is made: live now, on the kernel command line, or both. */
+  where: 'runtime' | 'boot' | 'both';
+}
+
+/** Kernel command line changes through grubby. */
+export interface BootArgsChange {
+  /** grubby --update-kernel targets (kernel image paths) that get the change. */
+  kernels: string[];
+  /** Tokens to add or replace, e.g. "kfence.sample_interval=100". */
+  add: string[];
+  /** Keys to remove, e.g. "kfence.booting_max". */
+  remove: string[];
+  /** Per target kernel: the args before and after, for --diff and rollback. */
+  entries: Array<{ kernel: string; before: string; after: string }>;
+}
+
+/** kfleet's boot-time unit: re-applies at boot what the command line cannot carry. */
+export interface BootUnitChange {
+  action: 'install' | 'remove';
+  /** POSIX sh script the unit runs at boot (only for install). */
+  script: string;
+  /** sha256 (hex) of script; matches HostFacts.boot_unit.hash when installed and current. */
+  hash: string;
+}
+
+export interface Refusal {
+  /** Stable code, e.g. KFENCE_ABSENT, KERNEL_TOO_OLD, KNOB_UNSUPPORTED, RUNTIME_IMPOSSIBLE, OVER_MEMORY_BUDGET, NOT_PRIVILEGED, NO_GRUBBY, SLAB_UNKNOWN. */
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export interface HostPlan {
+  host: string;
+  /** Fingerprint of the facts the plan was made from (src/facts/fingerprint.ts). */
+  fingerprint: string;
+  /** Kernel release the plan was made for (for reports). */
+  release: string;
+  changes: KnobChange[];
+  /** Ordered runtime steps (empty when nothing changes live or the host is refused). */
+  runtime: RuntimeStep[];
+  boot: BootArgsChange | null;
+  unit: BootUnitChange | null;
+  /** State-derived: desired vs configured (grubby) vs booted (/proc/cmdline) args, and live values. */
+  reboot: { required: boolean; reasons: string[] };
+  /** The kfence.* tokens the command line should carry after convergence (key -> value, null = absent). */
+  desired_args: Record<string, string | null>;
+  /** Estimated KFENCE pool memory after convergence, bytes (pool + metadata estimate). */
+  memory_bytes: number | null;
+  warnings: string[];
+  /** Non-empty = the host is refused: nothing is written. */
+  refused: Refusal[];
+}
+
+export function planIsEmpty(p: HostPlan): boolean {
+  return p.refused.length === 0 && p.runtime.length === 0 && p.boot === null && p.unit === null && !p.reboot.required;
+}
+
+export const PLAN_FORMAT = 'kfleet-plan' as const;
+export const PLAN_VERSION = 1 as const;
+
+/** The saved plan file (`kfleet plan --out plan.json`, `kfleet apply plan.json`). */
+export interface SavedPlan {
+  format: typeof PLAN_FORMAT;
+  version: typeof PLAN_VERSION;
+  created_at: string;
+  playbook: { file: string; sha256: string };
+  inventory: string | null;
+  plays: Array<{ name: string; hosts: HostPlan[] }>;
+}
