@@ -1,0 +1,192 @@
+// The run journal: an append-only NDJSON file per run, each record fsynced before the engine acts
+// on it, so a controller killed at any point leaves a journal that says where every host stood.
+// Replay tolerates a torn last line (the controller died mid-append).
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, existsSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostFacts } from '../facts/types.js';
+
+/** planned -> applied -> staged -> rebooting -> verified | failed | reverted; unchanged = needed nothing. */
+export type HostState =
+  | 'planned'
+  | 'unchanged'
+  | 'applied'
+  | 'staged'
+  | 'rebooting'
+  | 'verified'
+  | 'failed'
+  | 'unreachable'
+  | 'reverted'
+  | 'refused'
+  | 'pending_reboot';
+
+export const TERMINAL: ReadonlySet<HostState> = new Set(['unchanged', 'verified', 'failed', 'unreachable', 'reverted', 'refused', 'pending_reboot']);
+
+export interface RunMeta {
+  run: string;
+  command: string;
+  playbook: { file: string; sha256: string };
+  inventory: string[];
+  limit: string | null;
+  play: string;
+  hosts: string[];
+  check: boolean;
+  options: Record<string, unknown>;
+}
+
+export type JournalRecord =
+  | ({ t: 'run' } & RunMeta)
+  | { t: 'phases'; phases: string[][] }
+  | {
+      t: 'host';
+      host: string;
+      state: HostState;
+      boot_id?: string;
+      fingerprint?: string;
+      /** Facts before the run touched the host (recorded once, with 'planned'): what rollback restores. */
+      facts_before?: HostFacts;
+      rebooted?: boolean;
+      detail?: string;
+      error?: { code: string; message: string; hint?: string };
+    }
+  | { t: 'phase'; index: number; state: 'start' | 'applied' | 'soak' | 'wait_promote' | 'promoted' | 'done' | 'halted'; reason?: string }
+  | { t: 'reboot'; host: string; stage: 'fire' | 'up' | 'verified' | 'loop' | 'timeout'; boot_id_before?: string; boot_id_after?: string }
+  | { t: 'end'; verdict: string; exit_code: number; reason?: string };
+
+export type Stamped = JournalRecord & { seq: number; ts: string };
+
+export class Journal {
+  private fd: number;
+  private seq: number;
+  constructor(
+    readonly path: string,
+    startSeq = 0,
+  ) {
+    this.fd = openSync(path, 'a');
+    this.seq = startSeq;
+  }
+  append(rec: JournalRecord): void {
+    const line = JSON.stringify({ ...rec, seq: ++this.seq, ts: new Date().toISOString() }) + '\n';
+    writeSync(this.fd, line);
+    fsyncSync(this.fd);
+  }
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+  }
+}
+
+export function runsDir(stateDir: string): string {
+  return join(stateDir, 'runs');
+}
+
+export function runDir(stateDir: string, run: string): string {
+  return join(runsDir(stateDir), run);
+}
+
+export function journalPath(stateDir: string, run: string): string {
+  return join(runDir(stateDir, run), 'journal.ndjson');
+}
+
+export function newRunId(now = new Date()): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  const stamp = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
+  return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export function createJournal(stateDir: string, meta: RunMeta): Journal {
+  mkdirSync(runDir(stateDir, meta.run), { recursive: true });
+  const j = new Journal(journalPath(stateDir, meta.run));
+  j.append({ t: 'run', ...meta });
+  return j;
+}
+
+export function readJournal(path: string): Stamped[] {
+  const text = readFileSync(path, 'utf8');
+  const out: Stamped[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as Stamped);
+    } catch (e) {
+      // Only the very last line may be torn (killed mid-append); anything else is corruption.
+      if (i >= lines.length - 2) break;
+      throw new Error(`journal ${path} line ${i + 1} is corrupt: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
+
+export interface HostRecordState {
+  state: HostState;
+  boot_id?: string;
+  facts_before?: HostFacts;
+  rebooted: boolean;
+  /** Boot id recorded when the reboot was fired (to tell on resume whether it happened). */
+  reboot_fired_boot_id?: string;
+  error?: { code: string; message: string; hint?: string };
+  detail?: string;
+}
+
+export interface RunState {
+  meta: RunMeta;
+  phases: string[][];
+  hosts: Map<string, HostRecordState>;
+  phaseStates: Map<number, string>;
+  end: { verdict: string; exit_code: number; reason?: string } | null;
+  lastSeq: number;
+}
+
+/** Fold the records into where each host and phase stands. */
+export function replay(records: Stamped[]): RunState {
+  const first = records[0];
+  if (!first || first.t !== 'run') throw new Error('journal does not start with a run record');
+  const { t: _t, seq: _s, ts: _ts, ...meta } = first;
+  const st: RunState = { meta: meta as RunMeta, phases: [], hosts: new Map(), phaseStates: new Map(), end: null, lastSeq: 0 };
+  for (const r of records) {
+    st.lastSeq = Math.max(st.lastSeq, r.seq);
+    switch (r.t) {
+      case 'phases':
+        st.phases = r.phases;
+        break;
+      case 'host': {
+        const prev = st.hosts.get(r.host);
+        const next: HostRecordState = { ...(prev ?? { rebooted: false }), state: r.state };
+        if (r.boot_id) next.boot_id = r.boot_id;
+        if (r.facts_before) next.facts_before = r.facts_before;
+        if (r.rebooted) next.rebooted = true;
+        if (r.error) next.error = r.error;
+        else if (!TERMINAL.has(r.state)) delete next.error;
+        if (r.detail) next.detail = r.detail;
+        st.hosts.set(r.host, next);
+        break;
+      }
+      case 'reboot': {
+        const h = st.hosts.get(r.host) ?? { state: 'planned' as HostState, rebooted: false };
+        if (r.stage === 'fire' && r.boot_id_before) h.reboot_fired_boot_id = r.boot_id_before;
+        if (r.stage === 'up' || r.stage === 'verified') h.rebooted = true;
+        st.hosts.set(r.host, h);
+        break;
+      }
+      case 'phase':
+        st.phaseStates.set(r.index, r.state);
+        break;
+      case 'end':
+        st.end = { verdict: r.verdict, exit_code: r.exit_code, ...(r.reason ? { reason: r.reason } : {}) };
+        break;
+      default:
+        break;
+    }
+  }
+  return st;
+}
+
+export function listRuns(stateDir: string): string[] {
+  const dir = runsDir(stateDir);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((d) => existsSync(join(dir, d, 'journal.ndjson'))).sort();
+}
