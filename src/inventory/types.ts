@@ -17,6 +17,10 @@ export interface InventoryGroup {
   hosts: string[]; // direct hosts, in inventory order
   children: string[];
   vars: Vars;
+  /** Ansible's group depth (all = 0, its children 1, ...); orders group variables. */
+  depth?: number;
+  /** ansible_group_priority (default 1); orders groups of the same depth. */
+  priority?: number;
 }
 
 export interface Inventory {
@@ -25,6 +29,8 @@ export interface Inventory {
   /** Hosts in inventory order (the order Ansible lists them). */
   hosts: InventoryHost[];
   groups: Record<string, InventoryGroup>;
+  /** Group names in the order Ansible created them (a Record puts integer-like keys first). */
+  groupOrder?: string[];
 }
 
 /** The connection parameters kfleet derives from a host's variables. */

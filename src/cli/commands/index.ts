@@ -1,6 +1,7 @@
 // The list of commands. Each module exports `register(program)`.
 import type { Command } from 'commander';
+import { register as hosts } from './hosts.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [];
+export const commands: Register[] = [hosts];

@@ -1,0 +1,29 @@
+// `kfleet hosts -i INVENTORY [PATTERN] [--json]`: the hosts a pattern selects (like
+// `ansible PATTERN --list-hosts`), or with --json the inventory as `ansible-inventory --list` shows it.
+import type { Command } from 'commander';
+import { inputError } from '../../errors.js';
+import { toAnsibleList } from '../../inventory/json.js';
+import { loadInventory } from '../../inventory/load.js';
+import { matchPattern } from '../../inventory/pattern.js';
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+export function register(program: Command): void {
+  program
+    .command('hosts')
+    .description('list the inventory hosts a pattern selects (default: all)')
+    .argument('[pattern]', 'Ansible host pattern, e.g. "web:&prod:!canary"', 'all')
+    .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect, [])
+    .option('-l, --limit <pattern>', 'further limit the selected hosts, like ansible --limit')
+    .option('--json', 'print the whole inventory like `ansible-inventory --list`')
+    .action(async (pattern: string, opts: { inventory: string[]; limit?: string; json?: boolean }) => {
+      if (!opts.inventory.length) throw inputError('no inventory given', {}, 'pass -i INVENTORY (repeatable)');
+      const inv = await loadInventory(opts.inventory);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(toAnsibleList(inv), null, 2)}\n`);
+        return;
+      }
+      const hosts = matchPattern(inv, pattern, { limit: opts.limit });
+      process.stdout.write(hosts.map((h) => `${h.name}\n`).join(''));
+    });
+}
