@@ -1,0 +1,138 @@
+// The playbook schema in zod: strict objects for structure (unknown keys are errors), leaf
+// parsers from values.ts for everything a person types, so every message and hint is ours.
+// This checks one play at a time; cross-field rules live in semantics.ts.
+import { z } from 'zod';
+import { bootingMax } from './booting-max.js';
+import { bool, budget, duration, num, oneOf, percent, slabName, text, bad, ok, describe, type Parsed } from './values.js';
+
+/** A zod schema that runs a leaf parser and reports its message and hint as a custom issue. */
+export function leaf<T>(parse: (v: unknown) => Parsed<T>) {
+  return z.unknown().transform((v, ctx): T => {
+    const r = parse(v);
+    if (r.ok) return r.value;
+    ctx.addIssue({ code: 'custom', message: r.message, params: { hint: r.hint }, input: v });
+    return z.NEVER;
+  });
+}
+
+/** A key that must be present. */
+function required<T>(key: string, parse: (v: unknown) => Parsed<T>, hint: string) {
+  return leaf((v) => {
+    if (v === undefined) return bad(`missing required key "${key}"`, hint);
+    const r = parse(v);
+    return !r.ok && v === null ? bad(r.message, hint) : r;
+  });
+}
+
+export const MODES = ['off', 'sampling', 'full'] as const;
+export const APPLY = ['runtime', 'boot', 'both'] as const;
+export const GATE = ['fail', 'report', 'ignore'] as const;
+export const INT32_MAX = 2 ** 31 - 1;
+
+function numObjects(v: unknown): Parsed<number | 'auto'> {
+  if (v === 'auto') return ok('auto');
+  const n = num(v, { min: 1, what: 'a positive whole number or "auto"' });
+  if (!n.ok && typeof v === 'string' && v.trim().toLowerCase() === 'auto') return bad(n.message, 'write auto in lower case');
+  return n;
+}
+
+function phaseShare(v: unknown): Parsed<{ kind: 'count'; count: number } | { kind: 'percent'; percent: number }> {
+  const p = percent(v);
+  if (p) return p.ok ? ok({ kind: 'percent', percent: p.value }) : p;
+  const what = 'a host count, a share like "10%" or {pattern: ...}';
+  if (typeof v === 'number' && v > 0 && v < 1) {
+    return bad(`expected ${what}, got ${describe(v)}`, `write the share as a percentage: "${+(v * 100).toFixed(4)}%"`);
+  }
+  if (v === 0) return bad('a phase must hold at least one host, got 0');
+  const n = num(v, { min: 1, what });
+  if (!n.ok && typeof v === 'string' && /^\d+$/.test(v.trim())) {
+    return bad(n.message, `write ${v.trim()} without quotes for a count of hosts, or "${v.trim()}%" for a share`);
+  }
+  if (!n.ok && typeof v === 'string' && !/^[\d.\s%]+$/.test(v)) {
+    return bad(n.message, `for hosts matching a pattern, write {pattern: ${JSON.stringify(v)}}`);
+  }
+  return n.ok ? ok({ kind: 'count', count: n.value }) : n;
+}
+
+const slabList = z.array(leaf(slabName)).min(1);
+
+export const SlabsSchema = z.strictObject({ only: slabList.optional(), except: slabList.optional() });
+
+export const KfenceSchema = z.strictObject({
+  mode: required('mode', oneOf(MODES), 'say mode: sampling, full or off'),
+  sample_interval: leaf((v) => num(v, { min: 1, max: INT32_MAX, what: 'a positive whole number of milliseconds' })).optional(),
+  num_objects: leaf(numObjects).optional(),
+  pool_mode: leaf(oneOf(['global', 'node'] as const)).optional(),
+  order0_page: leaf(bool).optional(),
+  fault: leaf(oneOf(['report', 'panic'] as const)).optional(),
+  acknowledge_panic: leaf(bool).optional(),
+  slabs: SlabsSchema.optional(),
+  booting_max: leaf(bootingMax).optional(),
+  apply: leaf(oneOf(APPLY)).optional(),
+  memory_budget: leaf(budget).optional(),
+});
+
+export const HealthSchema = z.strictObject({
+  unexpected_reboot: leaf(oneOf(GATE)).optional(),
+  kfence_bugs: leaf(oneOf(GATE)).optional(),
+  command: leaf((v) => text(v, 'a command')).optional(),
+});
+
+export const PatternPhaseSchema = z.strictObject({
+  pattern: required('pattern', (v) => text(v, 'a host pattern'), 'write {pattern: "web-0*"}'),
+});
+
+export const PhaseSchema = z.union([
+  PatternPhaseSchema.transform((p) => ({ kind: 'pattern' as const, pattern: p.pattern })),
+  leaf(phaseShare),
+]);
+
+export const RolloutSchema = z.strictObject({
+  phases: z.array(PhaseSchema).min(1).optional(),
+  forks: leaf((v) => num(v, { min: 1, max: 10000 })).optional(),
+  max_fail_percentage: leaf((v) => num(v, { min: 0, max: 100, fraction: true })).optional(),
+  max_failed_hosts: leaf((v) => num(v, { min: 0 })).optional(),
+  soak: leaf(duration).optional(),
+  promote: leaf(oneOf(['auto', 'manual'] as const)).optional(),
+  health: HealthSchema.optional(),
+});
+
+export const RebootSchema = z.strictObject({
+  allowed: leaf(bool).optional(),
+  max_parallel: leaf((v) => num(v, { min: 1, max: 10000 })).optional(),
+  timeout: leaf((v) => duration(v, { min_ms: 1 })).optional(),
+  stable_for: leaf(duration).optional(),
+});
+
+export const PlaySchema = z.strictObject({
+  name: leaf((v) => text(v, 'a name')).optional(),
+  hosts: required('hosts', (v) => text(v, 'a host pattern'), 'say which hosts, e.g. hosts: web:&prod'),
+  kfence: KfenceSchema,
+  rollout: RolloutSchema.optional(),
+  health: HealthSchema.optional(),
+  reboot: RebootSchema.optional(),
+});
+
+export type RawPlay = z.output<typeof PlaySchema>;
+
+/** The keys allowed at each level (paths without list indices; list items as `[]`). */
+export const KEYS: Record<string, readonly string[]> = {
+  '': Object.keys(PlaySchema.shape),
+  kfence: Object.keys(KfenceSchema.shape),
+  'kfence.slabs': Object.keys(SlabsSchema.shape),
+  rollout: Object.keys(RolloutSchema.shape),
+  'rollout.health': Object.keys(HealthSchema.shape),
+  'rollout.phases[]': Object.keys(PatternPhaseSchema.shape),
+  health: Object.keys(HealthSchema.shape),
+  reboot: Object.keys(RebootSchema.shape),
+};
+
+/** Hints for a mapping given where a different shape was expected, by level. */
+export const SHAPE_HINTS: Record<string, string> = {
+  'kfence.slabs': 'write slabs: {only: [kmalloc-64]} or slabs: {except: [...]}; omit it to monitor all caches',
+  'kfence.slabs.only': 'list the caches: only: [kmalloc-64, kmalloc-128]',
+  'kfence.slabs.except': 'list the caches: except: [kmalloc-64, kmalloc-128]',
+  'rollout.phases': 'list the phases, e.g. phases: [1, "10%", "100%"]',
+  kfence: 'kfence is a mapping, e.g. kfence: {mode: sampling, sample_interval: 100}',
+  reboot: 'reboot is a mapping, e.g. reboot: {allowed: true}',
+};
