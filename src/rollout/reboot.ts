@@ -1,0 +1,101 @@
+// A reboot done properly (DESIGN.md "Reboots, done properly"): fire it detached with a marker in
+// /run (tmpfs: gone after the boot, so a resumed controller can tell "fired but not yet down"
+// from "never fired"), confirm the host went down, poll TCP then SSH with capped backoff, require a
+// new boot id in UUID form, then hand back for verification.
+import type { HostSession } from '../transport/types.js';
+import { shq } from '../transport/quote.js';
+import type { RolloutPorts } from './ports.js';
+import type { SessionPool } from './sessions.js';
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const REBOOT_MARKER = '/run/kfleet/reboot-pending';
+
+export function fireCommand(run: string): string {
+  return (
+    `mkdir -p /run/kfleet && printf '%s\\n' ${shq(run)} > ${REBOOT_MARKER} && ` +
+    `nohup sh -c 'sleep 1; systemctl reboot || shutdown -r now || reboot' >/dev/null 2>&1 &`
+  );
+}
+
+export async function readBootId(session: HostSession, timeoutMs = 10_000): Promise<string> {
+  const r = await session.exec('cat /proc/sys/kernel/random/boot_id', { timeoutMs });
+  return r.stdout.trim();
+}
+
+/** Is a reboot fired by kfleet still pending on this host (marker present, same boot)? */
+export async function rebootPending(session: HostSession): Promise<boolean> {
+  const r = await session.exec(`[ -e ${REBOOT_MARKER} ] && echo yes || echo no`, { timeoutMs: 10_000 });
+  return r.stdout.trim() === 'yes';
+}
+
+export interface RebootWaitResult {
+  ok: boolean;
+  bootId?: string;
+  /** ms from firing to the new boot id read. */
+  ms: number;
+  /** ms from the first accepted TCP connection to the new boot id read (how fast kfleet noticed). */
+  noticeMs?: number;
+  error?: string;
+  stage?: 'down' | 'up';
+}
+
+/**
+ * After the reboot was fired (or found pending): wait for the host to go down and come back
+ * with a different, UUID-shaped boot id. Bounded by timeoutMs overall.
+ */
+export async function waitForReboot(args: {
+  host: string;
+  bootIdBefore: string;
+  pool: SessionPool;
+  ports: RolloutPorts;
+  timeoutMs: number;
+  started: number;
+}): Promise<RebootWaitResult> {
+  const { host, bootIdBefore, pool, ports, timeoutMs, started } = args;
+  const deadline = started + timeoutMs;
+  const left = () => deadline - ports.now();
+  // 1. Down: the session drops, or (a fast host) the boot id already changed.
+  let down = false;
+  while (left() > 0 && !down) {
+    const s = pool.peek(host);
+    if (!s || !s.alive) {
+      down = true;
+      break;
+    }
+    try {
+      const id = await readBootId(s, Math.min(3000, Math.max(500, left())));
+      if (id !== bootIdBefore) down = true;
+    } catch {
+      down = true;
+    }
+    if (!down) await ports.sleep(200);
+  }
+  await pool.drop(host);
+  if (!down) return { ok: false, ms: ports.now() - started, error: 'the host did not go down after the reboot was fired', stage: 'down' };
+  // 2. Up: TCP, then SSH, then a new boot id. Backoff 100 ms doubling to 1 s.
+  let delay = 100;
+  let tcpSince: number | null = null;
+  while (left() > 0) {
+    const open = await ports.tcpOpen(host, Math.min(1000, Math.max(100, left())));
+    if (open) {
+      tcpSince ??= ports.now();
+      try {
+        const s = await pool.get(host);
+        const id = await readBootId(s, Math.min(5000, Math.max(500, left())));
+        if (id !== bootIdBefore && UUID.test(id)) {
+          return { ok: true, bootId: id, ms: ports.now() - started, noticeMs: ports.now() - tcpSince };
+        }
+        // Same boot id: still on the way down. Anything not UUID-shaped is noise, not a boot id.
+        await pool.drop(host);
+      } catch {
+        await pool.drop(host);
+      }
+      delay = 100;
+    } else {
+      tcpSince = null;
+    }
+    await ports.sleep(Math.min(delay, Math.max(0, left())));
+    delay = Math.min(1000, delay * 2);
+  }
+  return { ok: false, ms: ports.now() - started, error: `the host did not come back within ${Math.round(timeoutMs / 1000)} s`, stage: 'up' };
+}
