@@ -2,14 +2,14 @@
 // (schema, then cross-field rules), and either return the normalized model or throw one
 // InputError holding every problem found, each at file:line:col with a hint.
 import { open } from 'node:fs/promises';
-import { InputError, type InputProblem } from '../errors.js';
+import { InputError, type InputProblem, type Location } from '../errors.js';
 import { issuesToProblems } from './issues.js';
 import { keyOf, valueLocation, type Path } from './locate.js';
 import { normalizePlay } from './normalize.js';
 import { PlaySchema, type RawPlay } from './schema.js';
 import { semanticIssues } from './semantics.js';
 import { MAX_PLAYBOOK_BYTES, byPosition, parseYamlSource, tooBig, type YamlSource } from './source.js';
-import type { Play, Playbook } from './types.js';
+import type { Play, Playbook, SourceRef } from './types.js';
 import { describe } from './values.js';
 
 const PLAY_HINT = 'a play is a mapping with at least hosts: and kfence: {mode: ...}';
@@ -33,7 +33,8 @@ function validatePlay(src: YamlSource, raw: unknown, prefix: Path, problems: Inp
   }
   problems.push(...found);
   if (!r.success || found.length) return undefined;
-  return normalizePlay(r.data as RawPlay, { file: src.file, line: at.line ?? 1, col: at.col ?? 1 });
+  const ref = (l: Location): SourceRef => ({ file: src.file, line: l.line ?? 1, col: l.col ?? 1 });
+  return normalizePlay(r.data as RawPlay, ref(at), ref(valueLocation(src, [...prefix, 'hosts'])));
 }
 
 /** Parse and validate playbook text (or bytes). Throws InputError with every problem found. */

@@ -71,10 +71,11 @@ function reboot(raw: RawPlay['reboot']): RebootSpec {
   };
 }
 
-export function normalizePlay(raw: RawPlay, source: SourceRef): Play {
+export function normalizePlay(raw: RawPlay, source: SourceRef, hostsSource?: SourceRef): Play {
   return {
     name: raw.name ?? raw.hosts,
     hosts: raw.hosts,
+    ...(hostsSource ? { hosts_source: hostsSource } : {}),
     kfence: normalizeKfence(raw.kfence),
     has_rollout: raw.rollout !== undefined,
     rollout: rollout(raw),

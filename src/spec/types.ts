@@ -79,6 +79,8 @@ export interface Play {
   name: string;
   /** Ansible host pattern. */
   hosts: string;
+  /** Where the `hosts:` value is written (for "pattern matches no host" messages). */
+  hosts_source?: SourceRef;
   kfence: KfenceSpec;
   /** True when the play had a `rollout:` section (otherwise defaults: one phase of all hosts). */
   has_rollout: boolean;
