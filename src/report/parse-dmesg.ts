@@ -35,6 +35,8 @@ export interface ParsedLines extends ParsedLog {
   starts: number[];
   /** Index of the first line of a report still open at the end of the input, else null. */
   open_start: number | null;
+  /** Index of each status line, parallel to `status`. */
+  status_lines: number[];
 }
 
 type Section = 'header' | 'access' | 'object' | 'alloc' | 'free' | 'footer';
@@ -81,6 +83,7 @@ export function parseLogLines(lines: readonly LogLine[]): ParsedLines {
   const reports: KfenceReport[] = [];
   const starts: number[] = [];
   const status: KfenceStatusLine[] = [];
+  const status_lines: number[] = [];
   let cur: Builder | null = null;
   let pendingRule: { index: number; ts: number | null; msg: string } | null = null;
   // Stack lines seen outside any report: the access stack of a report whose header was lost.
@@ -120,6 +123,7 @@ export function parseLogLines(lines: readonly LogLine[]): ParsedLines {
     const st = parseStatus(msg);
     if (st) {
       status.push({ ...st, timestamp_s: line.ts });
+      status_lines.push(i);
       continue;
     }
 
@@ -179,7 +183,7 @@ export function parseLogLines(lines: readonly LogLine[]): ParsedLines {
     open_start = cur.start;
     finish(cur, false);
   }
-  return { reports, status, starts, open_start };
+  return { reports, status, starts, open_start, status_lines };
 }
 
 function currentTrack(b: Builder): TrackInfo | null {
