@@ -44,5 +44,8 @@ export const TRANSPORT_CODES = [
   'CONNECTION_LOST',
   'OUTPUT_TOO_LARGE',
   'CONFIG_INVALID',
+  // Added by the transport implementation (compatible extension):
+  'HOST_KEY_UNSUPPORTED', // only a @cert-authority line covers the host; ssh2 cannot verify certificates
+  'KEY_INVALID', // a private key file is unreadable, malformed, or its passphrase is wrong (before any network I/O)
 ] as const;
 export type TransportCode = (typeof TRANSPORT_CODES)[number];
