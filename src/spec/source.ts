@@ -63,6 +63,18 @@ function checkBytes(bytes: Uint8Array, file: string): { text: string } | { probl
   const at = (text: string, offset: number) => ({ file, ...lineCol(text, offset) });
   if (bytes.length > MAX_PLAYBOOK_BYTES) return { problems: [tooBig(file, bytes.length)] };
   const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false }).decode(bytes);
+  // eslint-disable-next-line no-control-regex
+  const ctl = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(text);
+  if (ctl) {
+    const code = ctl[0].charCodeAt(0).toString(16).padStart(2, '0');
+    return {
+      problems: [{
+        message: `the file contains the control character 0x${code}`,
+        hint: 'is this the right file? Playbooks are YAML text',
+        location: at(text, ctl.index),
+      }],
+    };
+  }
   const fatal = (() => {
     try {
       new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -80,19 +92,13 @@ function checkBytes(bytes: Uint8Array, file: string): { text: string } | { probl
       }],
     };
   }
-  // eslint-disable-next-line no-control-regex
-  const ctl = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(text);
-  if (ctl) {
-    const code = ctl[0].charCodeAt(0).toString(16).padStart(2, '0');
-    return {
-      problems: [{
-        message: `the file contains the control character 0x${code}`,
-        hint: 'is this the right file? Playbooks are YAML text',
-        location: at(text, ctl.index),
-      }],
-    };
-  }
   return { text };
+}
+
+/** The key written at `offset` (plain or quoted), for duplicate-key messages. */
+function keyText(text: string, offset: number): string {
+  const m = /^("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\n:#,{}[\]]+?)\s*:/.exec(text.slice(offset, offset + 300));
+  return m?.[1]?.trim() ?? text.slice(offset).split(/[:\n]/)[0]?.trim() ?? '';
 }
 
 function firstAlias(doc: Document): number {
@@ -124,7 +130,7 @@ export function parseYamlSource(input: Uint8Array | string, file: string): Sourc
   }
   for (const e of [...first.errors, ...first.warnings]) {
     let message = `YAML: ${e.message}`;
-    if (e.code === 'DUPLICATE_KEY') message = `duplicate key ${text.slice(e.pos[0], e.pos[1]).trim()}`;
+    if (e.code === 'DUPLICATE_KEY') message = `duplicate key ${keyText(text, e.pos[0])}`;
     problems.push({ message, hint: HINTS[e.code], location: at(e.pos[0]) });
   }
   const second = docs[1];
