@@ -133,6 +133,6 @@ export async function loadInventory(sources: string | string[]): Promise<Invento
       priority: g.priority,
     };
   }
-  return { sources: list, hosts, groups, groupOrder: order };
+  return { sources: list, hosts, groups, groupOrder: order, hostOrder: [...inv.hosts.keys()] };
 }
 

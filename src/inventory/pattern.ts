@@ -82,6 +82,11 @@ class Matcher {
     for (const h of inv.hosts) this.byName.set(h.name, h);
   }
 
+  private hostsInOrder(): InventoryHost[] {
+    if (!this.inv.hostOrder) return this.inv.hosts;
+    return this.inv.hostOrder.map((n) => this.byName.get(n)).filter((h): h is InventoryHost => h !== undefined);
+  }
+
   private groupNames(): string[] {
     return this.inv.groupOrder ?? Object.keys(this.inv.groups);
   }
@@ -126,7 +131,7 @@ class Matcher {
     const groups = this.groupNames().filter(test);
     for (const g of groups) results.push(...this.groupHosts(g));
     if (!groups.length || expr[0] === '~' || /[.?*[]/.test(expr))
-      for (const h of this.inv.hosts) if (test(h.name)) results.push(h);
+      for (const h of this.hostsInOrder()) if (test(h.name)) results.push(h);
     return results;
   }
 

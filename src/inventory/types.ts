@@ -31,6 +31,8 @@ export interface Inventory {
   groups: Record<string, InventoryGroup>;
   /** Group names in the order Ansible created them (a Record puts integer-like keys first). */
   groupOrder?: string[];
+  /** Host names in the order they were first defined (Ansible matches host globs in this order). */
+  hostOrder?: string[];
 }
 
 /** The connection parameters kfleet derives from a host's variables. */
