@@ -129,11 +129,14 @@ export function parseLogLines(lines: readonly LogLine[]): ParsedLines {
 
     if (RULE.test(msg)) {
       orphans = [];
-      if (cur) {
+      if (cur && cur.section === 'footer') {
         cur.lines.push(msg.trim());
         finish(cur, true);
         cur = null;
       } else {
+        // A rule before the CPU/Hardware footer opens the next report: the current one was cut.
+        if (cur) finish(cur, false);
+        cur = null;
         pendingRule = { index: i, ts: line.ts, msg: msg.trim() };
       }
       continue;
