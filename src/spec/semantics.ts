@@ -48,7 +48,7 @@ function kfenceRules(k: Obj, out: SemanticIssue[]): void {
     }
   }
   const fault = valid(oneOf(['report', 'panic'] as const), k.fault);
-  if (fault === 'panic' && k.acknowledge_panic !== true) {
+  if (fault === 'panic' && mode !== 'off' && k.acknowledge_panic !== true) {
     const given = has(k, 'acknowledge_panic');
     if (!given || k.acknowledge_panic === false) {
       out.push({
