@@ -1,0 +1,85 @@
+// Kernel command-line tokens: split like the kernel's next_arg() (double quotes group, no escapes),
+// read the last occurrence of a key (the kernel applies params in order, so the last one wins),
+// and edit a line: set or remove keys, keeping every other token as it was.
+
+export interface CmdToken {
+  key: string;
+  /** null for a bare flag like "quiet". */
+  value: string | null;
+  raw: string;
+}
+
+export function tokenize(line: string): CmdToken[] {
+  const out: CmdToken[] = [];
+  let i = 0;
+  const s = line;
+  while (i < s.length) {
+    while (i < s.length && /\s/.test(s[i] ?? '')) i++;
+    if (i >= s.length) break;
+    const start = i;
+    let inQuote = false;
+    while (i < s.length && (inQuote || !/\s/.test(s[i] ?? ''))) {
+      if (s[i] === '"') inQuote = !inQuote;
+      i++;
+    }
+    const raw = s.slice(start, i);
+    const unq = raw.replace(/"/g, '');
+    const eq = unq.indexOf('=');
+    out.push(eq < 0 ? { key: unq, value: null, raw } : { key: unq.slice(0, eq), value: unq.slice(eq + 1), raw });
+  }
+  return out;
+}
+
+/** Value of the last occurrence of key; undefined when absent; null for a bare flag. */
+export function lastValue(line: string, key: string): string | null | undefined {
+  let v: string | null | undefined;
+  for (const t of tokenize(line)) if (t.key === key) v = t.value;
+  return v;
+}
+
+/** Last value of every `kfence.*` key on the line. */
+export function kfenceArgs(line: string): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const t of tokenize(line)) if (t.key.startsWith('kfence.')) out[t.key] = t.value;
+  return out;
+}
+
+export function formatToken(key: string, value: string | null): string {
+  if (value === null) return key;
+  return /\s/.test(value) ? `${key}="${value}"` : `${key}=${value}`;
+}
+
+/**
+ * Apply edits to a line: key -> value sets the key (replacing its first occurrence in place and
+ * dropping later duplicates, or appending), key -> null removes every occurrence.
+ */
+export function editCmdline(line: string, edits: Record<string, string | null>): string {
+  const toks = tokenize(line);
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const t of toks) {
+    if (!Object.hasOwn(edits, t.key)) {
+      out.push(t.raw);
+      continue;
+    }
+    const v = edits[t.key];
+    if (v === null || v === undefined || seen.has(t.key)) continue;
+    seen.add(t.key);
+    out.push(formatToken(t.key, v));
+  }
+  for (const [k, v] of Object.entries(edits)) {
+    if (v !== null && !seen.has(k)) out.push(formatToken(k, v));
+  }
+  return out.join(' ');
+}
+
+/** Does the line carry exactly these values (last occurrence; null = absent)? */
+export function carries(line: string, want: Record<string, string | null>): boolean {
+  const have = tokenize(line);
+  for (const [k, v] of Object.entries(want)) {
+    let last: string | null | undefined;
+    for (const t of have) if (t.key === k) last = t.value;
+    if (v === null ? last !== undefined : last !== v) return false;
+  }
+  return true;
+}
