@@ -54,6 +54,13 @@ function phaseShare(v: unknown): Parsed<{ kind: 'count'; count: number } | { kin
   return n.ok ? ok({ kind: 'count', count: n.value }) : n;
 }
 
+function hostPattern(v: unknown): Parsed<string> {
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
+    return bad(`expected a host pattern, got a list`, `join the patterns with ':', e.g. hosts: ${JSON.stringify(v.join(':'))}`);
+  }
+  return text(v, 'a host pattern');
+}
+
 const slabList = z.array(leaf(slabName)).min(1);
 
 export const SlabsSchema = z.strictObject({ only: slabList.optional(), except: slabList.optional() });
@@ -106,7 +113,7 @@ export const RebootSchema = z.strictObject({
 
 export const PlaySchema = z.strictObject({
   name: leaf((v) => text(v, 'a name')).optional(),
-  hosts: required('hosts', (v) => text(v, 'a host pattern'), 'say which hosts, e.g. hosts: web:&prod'),
+  hosts: required('hosts', hostPattern, 'say which hosts, e.g. hosts: web:&prod'),
   kfence: KfenceSchema,
   rollout: RolloutSchema.optional(),
   health: HealthSchema.optional(),

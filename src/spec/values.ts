@@ -62,7 +62,8 @@ export function num(v: unknown, r: IntRange & { fraction?: boolean; what?: strin
   }
   if (typeof v !== 'number' || Number.isNaN(v)) return bad(`expected ${what}, got ${describe(v)}`, emptyHint(v));
   if (!r.fraction && !Number.isInteger(v)) return bad(`expected a whole number, got ${describe(v)}`);
-  if (!Number.isFinite(v) || v < r.min || (r.max !== undefined && v > r.max) || Math.abs(v) > Number.MAX_SAFE_INTEGER) {
+  if (!Number.isFinite(v) || Math.abs(v) > Number.MAX_SAFE_INTEGER) return bad(`${String(v)} is too large`);
+  if (v < r.min || (r.max !== undefined && v > r.max)) {
     return bad(`must be ${rangeText(r)}, got ${String(v)}`);
   }
   return ok(v);

@@ -157,6 +157,7 @@ describe('parsePlaybook: hints for habits', () => {
     ['slabs as a list', 'hosts: w\nkfence: {mode: full, slabs: [kmalloc-64]}\n', 'slabs: {only: [kmalloc-64]}'],
     ['octal in booting_max', base('  booting_max: "0-:010M"\n'), 'the kernel reads it as octal'],
     ['hosts empty', 'hosts:\nkfence: {mode: full}\n', 'hosts: web:&prod'],
+    ['hosts as a list', 'hosts: [web, db]\nkfence: {mode: full}\n', 'hosts: "web:db"'],
   ];
   for (const [what, text, hint] of cases) {
     it(what, () => {
@@ -165,6 +166,10 @@ describe('parsePlaybook: hints for habits', () => {
       assert.ok(ps[0]?.hint?.includes(hint), `hint ${JSON.stringify(ps[0]?.hint)} lacks ${JSON.stringify(hint)}`);
     });
   }
+
+  it('calls a number beyond 2^53 too large rather than out of range', () => {
+    assert.deepEqual(problemsOf('hosts: w\nkfence: {mode: full, num_objects: 1e30}\n').map((p) => p.message), ['kfence.num_objects: 1e+30 is too large']);
+  });
 
   it('reports a typo once, not also as the missing key it was meant to be', () => {
     const ps = problemsOf('hosts: w\nkfence: {mdoe: sampling}\n');
