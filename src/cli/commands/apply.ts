@@ -1,0 +1,175 @@
+// kfleet apply: converge the hosts of a playbook (or exactly a saved plan), as a phased rollout,
+// or finish a run whose controller died (--resume RUN).
+import type { Command } from 'commander';
+import { EXIT, KfleetError } from '../../errors.js';
+import { planHost } from '../../plan/plan-host.js';
+import { describePlan } from '../../plan/diff.js';
+import { planIsEmpty, type HostPlan } from '../../plan/types.js';
+import type { HostFacts } from '../../facts/types.js';
+import { factsFingerprint } from '../../facts/fingerprint.js';
+import { readJournal, journalPath, replay } from '../../rollout/journal.js';
+import { SessionPool } from '../../rollout/sessions.js';
+import { probe } from '../../rollout/host-run.js';
+import { addFleetOptions, intOption, type FleetCliOptions } from '../options.js';
+import { defaultStateDir, loadTargets, patternMatcher } from '../targets.js';
+import { fleetPorts, transportFromOptions } from '../fleet-ports.js';
+import { setupOutput } from '../output.js';
+import { confirm } from '../prompt.js';
+import { formatRecap } from '../recap.js';
+import { runPlay } from '../run-play.js';
+import { loadSavedPlanForApply } from '../saved-plan.js';
+import pLimit from 'p-limit';
+
+interface ApplyOptions extends FleetCliOptions {
+  check?: boolean;
+  diff?: boolean;
+  yes?: boolean;
+  stateDir?: string;
+  takeOverLock?: boolean;
+  resume?: string;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('apply')
+    .description('converge hosts to a playbook (phased, with reboots where the state needs them), apply a saved plan exactly, or --resume a run')
+    .argument('[playbook-or-plan]', 'playbook YAML, or a plan saved with `kfleet plan --out`');
+  addFleetOptions(cmd)
+    .option('-C, --check', 'show what would change; write nothing')
+    .option('-D, --diff', 'show each host\'s changes (knob before -> after, kernel args) before applying')
+    .option('-y, --yes', 'do not ask for confirmation on a terminal')
+    .option('--state-dir <dir>', 'where runs, journals and the fleet lock live (default .kfleet/ beside the inventory)')
+    .option('--take-over-lock', 'take over a stale fleet lock left by a dead run')
+    .option('--resume <run>', 'finish a run after its controller died (re-probes uncertain hosts; reboots none twice)')
+    .action(async (file: string | undefined, o: ApplyOptions) => {
+      process.exitCode = await apply(file, o);
+    });
+}
+
+async function apply(file: string | undefined, o: ApplyOptions): Promise<number> {
+  const stateDir = o.stateDir ?? defaultStateDir(o.inventory);
+  const { bus, done } = setupOutput(o);
+  try {
+    if (o.resume) return await resume(o, stateDir, bus);
+    if (!file) throw new KfleetError('USAGE', 'apply needs a playbook, a saved plan, or --resume RUN', { exitCode: EXIT.INPUT });
+    const saved = file.endsWith('.json') ? await loadSavedPlanForApply(file) : null;
+    const t = await loadTargets(saved ? saved.playbookFile : file, o.inventory, o.limit);
+    let exit: number = EXIT.OK;
+    for (const target of t.targets) {
+      const play = target.play;
+      if (target.hosts.length === 0) {
+        bus.emit({ type: 'warning', message: `play "${play.name}": the pattern ${JSON.stringify(play.hosts)} matches no host${o.limit ? ` within --limit ${o.limit}` : ''}` });
+        continue;
+      }
+      const forks = intOption(o.forks, '--forks', play.rollout.forks);
+      const effPlay = { ...play, rollout: { ...play.rollout, forks } };
+      const transport = await transportFromOptions(o, bus, forks);
+      const savedPlans = saved?.plans.get(play.name);
+      const planFn = (facts: HostFacts): HostPlan => {
+        const s = savedPlans?.get(facts.host);
+        return s && s.fingerprint === factsFingerprint(facts) ? s : planHost(play, facts);
+      };
+      const ports = fleetPorts({ hosts: target.hosts, transport, plan: planFn });
+      const pool = new SessionPool(ports);
+      const hosts = target.hosts.map((h) => h.name);
+      // Probe first: show the plan, and let the user say no before anything is written.
+      const preprobed = new Map<string, { facts: HostFacts; plan: HostPlan }>();
+      const limit = pLimit(forks);
+      const ctxLite = { pool, ports, bus } as Parameters<typeof probe>[0];
+      await Promise.all(
+        hosts.map((h) =>
+          limit(async () => {
+            try {
+              const p = await probe(ctxLite, h);
+              if (savedPlans) {
+                const s = savedPlans.get(h);
+                if (!s) p.plan = { ...p.plan, refused: [{ code: 'NOT_IN_PLAN', message: 'this host is not in the saved plan', hint: 'run `kfleet plan --out` again to include it' }] };
+                else if (s.fingerprint !== p.plan.fingerprint) p.plan = { ...s, refused: [{ code: 'PLAN_STALE', message: 'the host changed since the plan was saved (its facts fingerprint moved); refusing to apply a stale plan', hint: 'run `kfleet plan --out` again and review it' }] };
+                else p.plan = s;
+              }
+              preprobed.set(h, p);
+            } catch {
+              /* unreachable: the engine retries it and counts it as failed */
+            }
+          }),
+        ),
+      );
+      const changing = [...preprobed.values()].filter((p) => !planIsEmpty(p.plan));
+      if (o.diff || (!o.yes && !o.check && process.stdin.isTTY && !o.json)) {
+        for (const p of changing) process.stdout.write(describePlan(p.plan).map((l) => `${l}\n`).join('') + '\n');
+      }
+      if (!o.check && !o.yes && process.stdin.isTTY && !o.json && changing.length > 0) {
+        const reboots = changing.filter((p) => p.plan.reboot.required).length;
+        const ok = await confirm(`Apply "${play.name}" to ${changing.length} host(s)${reboots ? `, ${play.reboot.allowed ? 'rebooting' : 'leaving pending a reboot on'} ${reboots}` : ''}? [y/N] `);
+        if (!ok) {
+          await pool.closeAll();
+          bus.emit({ type: 'info', message: 'nothing was changed' });
+          return EXIT.ABORTED;
+        }
+      }
+      const summary = await runPlay({
+        play: effPlay,
+        hosts,
+        ports,
+        bus,
+        stateDir,
+        check: o.check ?? false,
+        matches: patternMatcher(t.inventory),
+        meta: { command: 'apply', playbook: { file: t.playbook.file, sha256: t.playbookSha256 }, inventory: o.inventory, limit: o.limit ?? null, options: { forks, ...(saved ? { plan: file } : {}) } },
+        ...(o.takeOverLock ? { takeOverLock: true } : {}),
+        commandTimeoutMs: intOption(o.commandTimeout, '--command-timeout', 120) * 1000,
+        preprobed,
+        pool,
+      });
+      await pool.closeAll();
+      done();
+      if (!o.json) process.stdout.write(formatRecap(summary, play.name, o.verbose ?? false));
+      exit = Math.max(exit, summary.exitCode);
+      if (summary.verdict === 'halted' || summary.verdict === 'aborted') break;
+    }
+    return exit;
+  } finally {
+    done();
+  }
+}
+
+async function resume(o: ApplyOptions, stateDir: string, bus: ReturnType<typeof setupOutput>['bus']): Promise<number> {
+  const run = o.resume!;
+  let state;
+  try {
+    state = replay(readJournal(journalPath(stateDir, run)));
+  } catch (e) {
+    throw new KfleetError('RUN_UNKNOWN', `cannot read run ${run} in ${stateDir}: ${(e as Error).message}`, { exitCode: EXIT.INPUT, hint: '`kfleet runs` lists the runs; pass --state-dir if the run lives elsewhere' });
+  }
+  if (state.end) {
+    bus.emit({ type: 'info', message: `run ${run} already ended: ${state.end.verdict}` });
+    return state.end.exit_code;
+  }
+  const t = await loadTargets(state.meta.playbook.file, state.meta.inventory, state.meta.limit ?? undefined);
+  if (t.playbookSha256 !== state.meta.playbook.sha256) {
+    throw new KfleetError('PLAYBOOK_CHANGED', `${state.meta.playbook.file} changed since run ${run} started; refusing to resume with a different desired state`, { exitCode: EXIT.INPUT, hint: 'restore the playbook as it was, or start a new run with `kfleet apply`' });
+  }
+  const target = t.targets.find((x) => x.play.name === state.meta.play);
+  if (!target) throw new KfleetError('PLAY_GONE', `play "${state.meta.play}" is not in ${state.meta.playbook.file}`, { exitCode: EXIT.INPUT });
+  const forks = Number(state.meta.options.forks ?? target.play.rollout.forks);
+  const play = { ...target.play, rollout: { ...target.play.rollout, forks } };
+  const byName = new Map(t.inventory.hosts.map((h) => [h.name, h]));
+  const hosts = state.meta.hosts.filter((h) => byName.has(h));
+  const transport = await transportFromOptions(o, bus, forks);
+  const ports = fleetPorts({ hosts: hosts.map((h) => byName.get(h)!), transport, plan: (f) => planHost(play, f) });
+  const summary = await runPlay({
+    play,
+    hosts,
+    ports,
+    bus,
+    stateDir,
+    check: false,
+    matches: patternMatcher(t.inventory),
+    meta: { command: 'apply', playbook: state.meta.playbook, inventory: state.meta.inventory, limit: state.meta.limit, options: state.meta.options },
+    commandTimeoutMs: intOption(o.commandTimeout, '--command-timeout', 120) * 1000,
+    resume: state,
+    ...(o.takeOverLock ? { takeOverLock: true } : {}),
+  });
+  if (!o.json) process.stdout.write(formatRecap(summary, play.name, o.verbose ?? false));
+  return summary.exitCode;
+}

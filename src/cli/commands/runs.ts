@@ -1,0 +1,66 @@
+// kfleet runs / promote / abort: list runs with their verdicts, and steer a running one.
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { EXIT, KfleetError } from '../../errors.js';
+import { journalPath, listRuns, readJournal, replay } from '../../rollout/journal.js';
+import { readLock } from '../../rollout/lock.js';
+import { requestAbort, requestPromote } from '../../rollout/control.js';
+import { defaultStateDir } from '../targets.js';
+
+interface StateOpts {
+  stateDir?: string;
+  inventory?: string[];
+  json?: boolean;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function stateDirOf(o: StateOpts): string {
+  return o.stateDir ?? defaultStateDir(o.inventory ?? []);
+}
+
+function withState(cmd: Command): Command {
+  return cmd.option('--state-dir <dir>', 'state directory (default .kfleet/ beside the inventory)').option('-i, --inventory <path>', 'inventory (locates the default state directory)', collect);
+}
+
+function requireRun(stateDir: string, run: string): void {
+  if (!existsSync(journalPath(stateDir, run))) {
+    throw new KfleetError('RUN_UNKNOWN', `no run ${run} in ${stateDir}`, { exitCode: EXIT.INPUT, hint: '`kfleet runs` lists the runs; pass --state-dir or -i to point at the right place' });
+  }
+}
+
+export function register(program: Command): void {
+  withState(program.command('runs').description('list rollout runs and their verdicts'))
+    .option('--json', 'machine-readable output')
+    .action((o: StateOpts) => {
+      const dir = stateDirOf(o);
+      const lock = readLock(dir);
+      const rows = listRuns(dir).map((run) => {
+        const st = replay(readJournal(journalPath(dir, run)));
+        const counts: Record<string, number> = {};
+        for (const h of st.hosts.values()) counts[h.state] = (counts[h.state] ?? 0) + 1;
+        const verdict = st.end?.verdict ?? (lock?.run === run ? 'running' : 'interrupted (kfleet apply --resume ' + run + ')');
+        return { run, play: st.meta.play, hosts: st.meta.hosts.length, check: st.meta.check, verdict, reason: st.end?.reason ?? null, states: counts };
+      });
+      if (o.json) process.stdout.write(JSON.stringify({ runs: rows }, null, 2) + '\n');
+      else if (rows.length === 0) process.stdout.write(`no runs in ${dir}\n`);
+      else for (const r of rows) process.stdout.write(`${r.run}  ${r.play}  ${r.hosts} hosts${r.check ? ' (check)' : ''}  ${r.verdict}${r.reason ? ` (${r.reason})` : ''}  ${Object.entries(r.states).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+    });
+
+  withState(program.command('promote').description('let a run waiting for manual promotion go on to its next phase').argument('<run>'))
+    .option('--phase <n>', 'promote this phase only (default: whichever phase is waiting next)')
+    .action((run: string, o: StateOpts & { phase?: string }) => {
+      const dir = stateDirOf(o);
+      requireRun(dir, run);
+      requestPromote(dir, run, o.phase ? Number(o.phase) : 'next');
+      process.stdout.write(`promotion requested for run ${run}\n`);
+    });
+
+  withState(program.command('abort').description('stop a run cleanly: hosts in flight finish their step, no new host is touched').argument('<run>'))
+    .action((run: string, o: StateOpts) => {
+      const dir = stateDirOf(o);
+      requireRun(dir, run);
+      requestAbort(dir, run);
+      process.stdout.write(`abort requested for run ${run}\n`);
+    });
+}

@@ -1,0 +1,43 @@
+// Options shared by the commands that talk to hosts.
+import { Option, type Command } from 'commander';
+import { EXIT, KfleetError } from '../errors.js';
+
+export interface FleetCliOptions {
+  inventory: string[];
+  limit?: string;
+  forks?: string;
+  hostKeyPolicy?: 'strict' | 'accept-new' | 'off';
+  knownHosts?: string[];
+  sshConfig?: string;
+  privateKey?: string[];
+  connectTimeout?: string;
+  commandTimeout?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function addFleetOptions(cmd: Command, { inventoryRequired = true } = {}): Command {
+  const inv = new Option('-i, --inventory <path>', 'Ansible inventory file or directory (repeatable)').argParser(collect);
+  if (inventoryRequired) inv.makeOptionMandatory();
+  return cmd
+    .addOption(inv)
+    .option('-l, --limit <pattern>', 'further limit the hosts with an Ansible host pattern')
+    .option('-f, --forks <n>', 'hosts worked on at once (overrides rollout.forks)')
+    .addOption(new Option('--host-key-policy <policy>', 'unknown host keys: strict refuses, accept-new records them (a changed key always fails), off is for labs only').choices(['strict', 'accept-new', 'off']))
+    .option('--known-hosts <file>', 'known_hosts file to use instead of the ssh config\'s (repeatable)', collect)
+    .option('-F, --ssh-config <file>', 'ssh config file (default ~/.ssh/config)')
+    .option('--private-key <file>', 'extra identity file (repeatable)', collect)
+    .option('--connect-timeout <s>', 'seconds for TCP connect + handshake + auth per host', '12')
+    .option('--command-timeout <s>', 'seconds for each remote command', '120')
+    .option('--json', 'machine-readable output')
+    .option('-v, --verbose', 'more detail');
+}
+
+export function intOption(v: string | undefined, name: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new KfleetError('USAGE', `${name} must be a positive whole number, got ${JSON.stringify(v)}`, { exitCode: EXIT.INPUT });
+  return n;
+}

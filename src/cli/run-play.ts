@@ -1,0 +1,53 @@
+// Runs one play as a rollout: lock, journal, engine, recap. Shared by apply, --resume, demo and
+// rollback.
+import type { EventBus } from '../events.js';
+import type { HostFacts } from '../facts/types.js';
+import type { HostPlan } from '../plan/types.js';
+import type { Play } from '../spec/types.js';
+import { FleetLock, readLock, isStale } from '../rollout/lock.js';
+import { Journal, createJournal, journalPath, newRunId, type RunMeta, type RunState } from '../rollout/journal.js';
+import { runRollout, type RunSummary } from '../rollout/engine.js';
+import type { RolloutPorts } from '../rollout/ports.js';
+import { SessionPool } from '../rollout/sessions.js';
+
+export interface PlayRunArgs {
+  play: Play;
+  hosts: string[];
+  ports: RolloutPorts;
+  bus: EventBus;
+  stateDir: string;
+  check: boolean;
+  matches: (pattern: string, host: string) => boolean;
+  meta: Omit<RunMeta, 'run' | 'play' | 'hosts' | 'check'>;
+  takeOverLock?: boolean;
+  commandTimeoutMs: number;
+  preprobed?: Map<string, { facts: HostFacts; plan: HostPlan }>;
+  resume?: RunState;
+  pool?: SessionPool;
+}
+
+export async function runPlay(a: PlayRunArgs): Promise<RunSummary> {
+  const run = a.resume?.meta.run ?? newRunId();
+  // A resumed run takes over its own stale lock without asking.
+  const own = a.resume ? readLock(a.stateDir) : null;
+  const takeOver = a.takeOverLock || (own !== null && own.run === run && isStale(own));
+  const lock = a.check ? null : FleetLock.acquire(a.stateDir, run, { takeOver });
+  const journal = a.resume ? new Journal(journalPath(a.stateDir, run), a.resume.lastSeq) : createJournal(a.stateDir, { ...a.meta, run, play: a.play.name, hosts: a.hosts, check: a.check });
+  const pool = a.pool ?? new SessionPool(a.ports);
+  a.bus.emit({ type: 'run.start', run, command: a.meta.command, hosts: a.hosts.length, check: a.check });
+  try {
+    const summary = await runRollout({
+      ctx: { run, stateDir: a.stateDir, play: a.play, ports: a.ports, pool, journal, bus: a.bus, check: a.check, commandTimeoutMs: a.commandTimeoutMs },
+      hosts: a.hosts,
+      matches: a.matches,
+      ...(a.resume ? { resume: a.resume } : {}),
+      ...(a.preprobed ? { preprobed: a.preprobed } : {}),
+    });
+    a.bus.emit({ type: 'run.end', run, verdict: summary.verdict, exit_code: summary.exitCode, summary: summary.counts });
+    return summary;
+  } finally {
+    journal.close();
+    lock?.release();
+    if (!a.pool) await pool.closeAll();
+  }
+}
