@@ -78,7 +78,7 @@ export function readNewKernelLog(text: string, bootId: string, cursor: DmesgCurs
   let held = false;
   if (!opts.final && parsed.open_start !== null) {
     upTo = parsed.open_start;
-    reports = reports.slice(0, -1);
+    if (parsed.open_report) reports = reports.slice(0, -1);
     held = true;
   }
   // Lines without a stamp cannot be located again: a log without stamps is read whole each time.

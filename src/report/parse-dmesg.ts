@@ -33,8 +33,11 @@ export interface ParsedLog {
 export interface ParsedLines extends ParsedLog {
   /** Index (into the input lines) of each report's first line, parallel to `reports`. */
   starts: number[];
-  /** Index of the first line of a report still open at the end of the input, else null. */
+  /** Index of the first line of a report still open at the end of the input (or of a trailing
+   *  opening rule with no report yet), else null: a later read should start there. */
   open_start: number | null;
+  /** Whether the last of `reports` is the open one (false when only a rule is pending). */
+  open_report: boolean;
   /** Index of each status line, parallel to `status`. */
   status_lines: number[];
 }
@@ -182,11 +185,15 @@ export function parseLogLines(lines: readonly LogLine[]): ParsedLines {
     consume(cur, msg);
   }
   let open_start: number | null = null;
+  let open_report = false;
   if (cur) {
     open_start = cur.start;
+    open_report = true;
     finish(cur, false);
+  } else if (pendingRule) {
+    open_start = pendingRule.index;
   }
-  return { reports, status, starts, open_start, status_lines };
+  return { reports, status, starts, open_start, open_report, status_lines };
 }
 
 function currentTrack(b: Builder): TrackInfo | null {
