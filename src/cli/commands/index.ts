@@ -2,7 +2,12 @@
 import type { Command } from 'commander';
 import { register as hosts } from './hosts.js';
 import { register as validate } from './validate.js';
+import { register as plan } from './plan.js';
+import { register as apply } from './apply.js';
+import { register as status } from './status.js';
+import { register as runs } from './runs.js';
+import { register as rollback } from './rollback.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [hosts, validate];
+export const commands: Register[] = [validate, plan, apply, status, runs, rollback, hosts];
