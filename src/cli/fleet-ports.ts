@@ -10,7 +10,6 @@ import type { RolloutPorts } from '../rollout/ports.js';
 import { createTransportContext, type TransportContext } from '../transport/context.js';
 import { openSession } from '../transport/index.js';
 import { planConnection } from '../transport/connect-plan.js';
-import { collectFacts } from '../facts/collect.js';
 import type { FleetCliOptions } from './options.js';
 import { intOption } from './options.js';
 import { terminalSecretSource } from './prompt.js';
@@ -72,7 +71,7 @@ export function fleetPorts(args: {
       const t = await target(host);
       return t ? tcpProbe(t.address, t.port, timeoutMs) : true; // behind a jump host: go straight to SSH
     },
-    collect: (session, host) => collectFacts(session, host),
+    collect: async (session, host) => (await import('../facts/collect.js')).collectFacts(session, host),
     plan: args.plan,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     now: () => Date.now(),
