@@ -54,9 +54,13 @@ export type JournalRecord =
 
 export type Stamped = JournalRecord & { seq: number; ts: string };
 
+/** Test seam for the crash harness: SIGKILL this process right after journal record N is durable. */
+const CRASH_AFTER = Number(process.env.KFLEET_CRASH_AFTER_RECORD ?? '0');
+
 export class Journal {
   private fd: number;
   private seq: number;
+  private written = 0;
   constructor(
     readonly path: string,
     startSeq = 0,
@@ -68,6 +72,7 @@ export class Journal {
     const line = JSON.stringify({ ...rec, seq: ++this.seq, ts: new Date().toISOString() }) + '\n';
     writeSync(this.fd, line);
     fsyncSync(this.fd);
+    if (CRASH_AFTER > 0 && ++this.written === CRASH_AFTER) process.kill(process.pid, 'SIGKILL');
   }
   close(): void {
     try {
