@@ -60,8 +60,9 @@ export function planHost(play: Play, f: HostFacts): HostPlan {
     : { numObjects: live.numObjects, poolMode: live.poolMode, order0: live.order0 };
   const tr = resolveTarget(spec, f, caps, base);
   const t = tr.target;
-  refused.push(...tr.refused);
   warnings.push(...tr.warnings);
+  // What the kernel cannot do at all is reported alone: deeper analysis would only add noise.
+  if (tr.refused.length > 0) return refuse({ ...plan, warnings: [...new Set(warnings)] }, tr.refused);
 
   // arm64 Alinux reserves only a pool below 1 GiB at boot (early param); larger pools are runtime-only.
   const perArea = objectsPerArea(caps.pageSize);
@@ -140,7 +141,9 @@ export function planHost(play: Play, f: HostFacts): HostPlan {
   const finalInterval = wantBoot && outcome ? (rb.required || spec.apply === 'boot' ? outcome.interval ?? t.interval : rt?.interval ?? t.interval) : t.interval;
   const memory = estimateMemory(f, caps, live, { finalInterval, enablePool: rp?.enablePool ?? null, boot: outcome, bootDecides: rb.required || spec.apply === 'boot' });
   const limit = budgetBytes(spec.memory_budget, f);
-  if (limit !== null && memory > limit) {
+  if (memory >= mem) {
+    refused.push({ code: 'OVER_MEMORY_BUDGET', message: `the KFENCE pool would take about ${formatBytes(memory)}, more than this host's ${formatBytes(mem)} of memory`, hint: 'lower num_objects or use pool_mode: global' });
+  } else if (limit !== null && memory > limit) {
     refused.push({ code: 'OVER_MEMORY_BUDGET', message: `the KFENCE pool would take about ${formatBytes(memory)}, over the budget of ${formatBytes(limit)} (${formatBytes(mem)} of memory)`, hint: 'lower num_objects, use pool_mode: global, or raise memory_budget' });
   } else if (memory >= 1024 ** 3 || memory > mem / 10) {
     warnings.push(`large KFENCE pool: about ${formatBytes(memory)} (pool + metadata estimate) of ${formatBytes(mem)}`);
