@@ -77,7 +77,7 @@ function findingRow(f: Finding, hostIds: Map<string, string>): string {
     `<td class="num">${f.hosts.length}</td><td class="num">${f.count}</td>` +
     `<td><span class="kind">${e(kindLabel(f))}</span></td>` +
     `<td class="loc"><details class="stacks"><summary>${e(location)}</summary>${details}</details></td>` +
-    `<td>${e(f.releases.join(', ') || '-')}</td>` +
+    `<td class="rel">${f.releases.map((r) => `<span>${e(r)}</span>`).join('<br>') || '-'}</td>` +
     `<td class="time">${e(shortTime(f.first_seen))}</td><td class="time">${e(shortTime(f.last_seen))}</td>` +
     `<td class="sig"><code>${e(f.signature)}</code></td></tr>`
   );
@@ -113,7 +113,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}h4{margin:1
 th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
 th{background:var(--head);cursor:pointer;user-select:none;white-space:nowrap;position:sticky;top:0}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
-td.num{text-align:right;font-variant-numeric:tabular-nums}td.time{white-space:nowrap}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td.time,td.rel{white-space:nowrap}
 .kind{display:inline-block;padding:1px 7px;border-radius:10px;background:#fde8e8;color:var(--bad);font-size:12px;white-space:nowrap}
 .kind-out-of-bounds .kind{background:#fff1db;color:#8a4b00}.kind-memory-corruption .kind{background:#f1e6ff;color:#5a2a99}
 td.loc summary{cursor:pointer;font-family:ui-monospace,SFMono-Regular,Menlo,monospace}
