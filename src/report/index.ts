@@ -20,3 +20,4 @@ export { renderFindingsTable, renderFindingHosts, printable, shortTime, type Tab
 export { renderFindingsJson, findingsDocument, FINDINGS_SCHEMA, type FindingsDocument, type FindingsDocumentInput, type HostScan, type JsonFinding } from './render-json.js';
 export { renderFindingsHtml, escapeHtml, type HtmlOptions } from './render-html.js';
 export { renderPrometheus, escapeLabelValue, type HostKfenceStatus } from './prometheus.js';
+export { findingEvents, type FindingEvent } from './finding-events.js';

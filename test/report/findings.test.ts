@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { findingEvents } from '../../src/report/finding-events.js';
 import { buildFindings, filterSince, normalizeSymbol, reportSignature } from '../../src/report/findings.js';
 import { parseDmesg } from '../../src/report/parse-dmesg.js';
 import type { HostReports, KfenceReport } from '../../src/report/types.js';
@@ -124,5 +125,16 @@ describe('report/findings', () => {
     const fs = buildFindings([{ host: 'q', reports: reportsOf('upstream-oob-read.txt') }]);
     assert.deepEqual(fs[0]?.releases, ['5.13.0-rc3+']);
     assert.equal(fs[0]?.first_seen, null);
+  });
+});
+
+describe('report/finding-events', () => {
+  it('one host.finding event per signature on a host, with the findings\' signature and title', () => {
+    const hr = fleet()[2] as HostReports;
+    const ev = findingEvents(hr);
+    assert.equal(ev.length, 1);
+    const f = buildFindings([hr])[0];
+    assert.deepEqual(ev[0], { type: 'host.finding', host: 'db-07', signature: f?.signature, kind: 'use-after-free', summary: 'use-after-free read in tcp_retransmit_timer (×2)' });
+    assert.deepEqual(findingEvents({ host: 'x', reports: [] }), []);
   });
 });
