@@ -10,14 +10,18 @@ export type FindingEvent = Extract<KfleetEvent, { type: 'host.finding' }>;
 
 /** One event per distinct signature on the host (first report wins), in report order. */
 export function findingEvents(hr: HostReports, frames = DEFAULT_SIGNATURE_FRAMES): FindingEvent[] {
-  const seen = new Set<string>();
-  const out: FindingEvent[] = [];
+  const bySig = new Map<string, { first: HostReports['reports'][number]; n: number }>();
   for (const r of hr.reports) {
     const signature = reportSignature(r, frames);
-    if (seen.has(signature)) continue;
-    seen.add(signature);
-    const n = hr.reports.filter((x) => reportSignature(x, frames) === signature).length;
-    out.push({ type: 'host.finding', host: hr.host, signature, kind: r.kind, summary: n > 1 ? `${reportTitle(r)} (×${n})` : reportTitle(r) });
+    const e = bySig.get(signature);
+    if (e) e.n++;
+    else bySig.set(signature, { first: r, n: 1 });
   }
-  return out;
+  return [...bySig].map(([signature, { first, n }]) => ({
+    type: 'host.finding',
+    host: hr.host,
+    signature,
+    kind: first.kind,
+    summary: n > 1 ? `${reportTitle(first)} (×${n})` : reportTitle(first),
+  }));
 }
