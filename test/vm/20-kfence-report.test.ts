@@ -61,19 +61,25 @@ describe('real kernel: a real KFENCE report from the test module', function () {
     assert.equal(await totalBugs(fleet, vm), before + 1);
   });
 
-  it('reports an out-of-bounds read next to a KFENCE object (left or right guard page)', async function () {
+  it('reports out-of-bounds reads into the guard pages left and right of KFENCE objects', async function () {
     await run(fleet, vm, 'dmesg -c >/dev/null');
     const before = await totalBugs(fleet, vm);
-    await run(fleet, vm, `insmod ${module} test=oob && rmmod kfleet_kfence_test`);
-    const reports = kfenceReports(await run(fleet, vm, 'dmesg'));
-    assert.equal(reports.length, 1, 'exactly one KFENCE report');
-    const r = reports[0] ?? [];
-    assert.match(r[0] ?? '', /^BUG: KFENCE: out-of-bounds read in kfleet_oob_read\+0x[0-9a-f]+\/0x[0-9a-f]+ \[kfleet_kfence_test\]$/);
-    assert.match(r.join('\n'), /^Out-of-bounds read at 0x[0-9a-f]+ \(1B (left|right) of kfence-#\d+\):$/m);
-    assert.equal(await totalBugs(fleet, vm), before + 1);
+    // KFENCE measures a right-side access from the object's start: p[32] of a 32-byte object at
+    // the right end of its page is "32B right"; p[-1] of one at the left end is "1B left".
+    for (const [side, where] of [['left', '1B left'], ['right', '32B right']] as const) {
+      await run(fleet, vm, `dmesg -c >/dev/null; insmod ${module} test=oob side=${side} && rmmod kfleet_kfence_test`);
+      const reports = kfenceReports(await run(fleet, vm, 'dmesg'));
+      assert.equal(reports.length, 1, `exactly one KFENCE report (${side})`);
+      const r = reports[0] ?? [];
+      assert.match(r[0] ?? '', /^BUG: KFENCE: out-of-bounds read in kfleet_oob_read\+0x[0-9a-f]+\/0x[0-9a-f]+ \[kfleet_kfence_test\]$/);
+      const text = r.join('\n');
+      assert.match(text, new RegExp(`^Out-of-bounds read at 0x[0-9a-f]+ \\(${where} of kfence-#\\d+\\):$`, 'm'));
+      assert.match(text, /^kfence-#\d+: 0x[0-9a-f]+-0x[0-9a-f]+, size=32, cache=kmalloc-32$/m);
+    }
+    assert.equal(await totalBugs(fleet, vm), before + 2);
   });
 
-  it('refuses to run without KFENCE: the module times out instead of reporting', async function () {
+  it('finds no KFENCE object while KFENCE is off, and the kernel reports nothing', async function () {
     await run(fleet, vm, `echo 0 > ${P}/sample_interval && dmesg -c >/dev/null`);
     const r = await sh(fleet, vm, `insmod ${module} test=uaf timeout_ms=300`);
     assert.notEqual(r.code, 0);
