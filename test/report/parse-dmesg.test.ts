@@ -324,3 +324,39 @@ describe('report/parse-dmesg: real logs', () => {
     assert.deepEqual(parseDmesg(kasan).reports, []);
   });
 });
+
+describe('report/parse-dmesg: captured from a real kernel', () => {
+  // Serial console of a Debian 6.12.117 QEMU guest (test/vm) running the kfleet test module:
+  // console_loglevel drops the stack and object lines (printed below KERN_ERR), and dropbear's
+  // `[pid] date ...` lines are interleaved.
+  it('both reports of the console capture, without stacks', () => {
+    const p = parseDmesg(fixture('real-6.12-console.txt'));
+    assert.equal(p.reports.length, 2);
+    const [uaf, oob] = p.reports as [KfenceReport, KfenceReport];
+    assert.deepEqual([uaf.kind, uaf.access, uaf.function, uaf.offset, uaf.module], ['use-after-free', 'read', 'kfleet_uaf_read', '0x16/0x30', 'kfleet_kfence_test']);
+    assert.deepEqual([uaf.address, uaf.address_hashed, uaf.object_index], ['0x0000000071853d45', true, 9]);
+    assert.deepEqual(uaf.access_stack, []);
+    assert.equal(uaf.cpu?.tainted, 'G           OE');
+    assert.equal(uaf.cpu?.build, '#1  Debian 6.12.117-1~deb12u1');
+    assert.equal(uaf.timestamp_s, 10.957301);
+    assert.equal(uaf.truncated, false);
+    assert.deepEqual([oob.kind, oob.access, oob.function, oob.object_index], ['out-of-bounds', 'read', 'kfleet_oob_read', 83]);
+    assert.deepEqual(oob.oob, { distance: 32, side: 'right' });
+    assert.equal(oob.cpu?.tainted, 'G    B      OE');
+    assert.ok(!uaf.text.includes('dropbear') && !uaf.text.includes('Pubkey'));
+  });
+});
+
+describe('report/parse-dmesg: object and track line variants', () => {
+  it('Anolis `node N:` object prefix, a destroyed cache and missing stacks', () => {
+    const text = fixture('upstream-uaf-read.txt')
+      .replace('kfence-#79: 0xffff8c3f2e2a0000-0xffff8c3f2e2a001f, size=32, cache=kmalloc-32', 'node 1: kfence-#79: 0xffff8c3f2e2a0000-0xffff8c3f2e2a001f, size=32, cache=<destroyed>')
+      .replace(/(freed by task 488 on cpu 2 at 33.871358s:\n)(?: .*\n)+/, '$1 no deallocation stack\n\n');
+    const r = one(text);
+    assert.equal(r.object?.cache, '<destroyed>');
+    assert.equal(r.object?.index, 79);
+    assert.deepEqual(r.freed?.stack, []);
+    assert.ok(r.text.includes(' no deallocation stack'));
+    assert.equal(r.truncated, false);
+  });
+});
