@@ -7,7 +7,8 @@ import { register as apply } from './apply.js';
 import { register as status } from './status.js';
 import { register as runs } from './runs.js';
 import { register as rollback } from './rollback.js';
+import { register as report } from './report.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, plan, apply, status, runs, rollback, hosts];
+export const commands: Register[] = [validate, plan, apply, status, runs, rollback, report, hosts];
