@@ -83,3 +83,19 @@ export function carries(line: string, want: Record<string, string | null>): bool
   }
   return true;
 }
+
+/**
+ * What `grubby --update-kernel K --remove-args "<remove>" --args "<add>"` does to an entry's args:
+ * every occurrence of a removed key goes, then each added token replaces the key's first
+ * occurrence in place (later duplicates dropped) or is appended, in the order given.
+ */
+export function grubbyApply(line: string, add: readonly string[], remove: readonly string[]): string {
+  const dropped: Record<string, null> = {};
+  for (const k of remove) dropped[k] = null;
+  let out = remove.length ? editCmdline(line, dropped) : line;
+  for (const a of add) {
+    const [t] = tokenize(a);
+    if (t) out = editCmdline(out, { [t.key]: t.value });
+  }
+  return out;
+}

@@ -47,12 +47,13 @@ export function parseInterval(v: string | null | undefined): number | null {
 
 /**
  * Does a live num_objects satisfy the wanted one? The kernel may show the value as written
- * (A510) or rewritten to the allocated total (A66), i.e. rounded up to whole areas.
+ * (A510) or rewritten to the allocated total (A66), i.e. rounded up to whole areas, which happens
+ * for values >= 131071 and for every pool in whole areas (`wholeAreas`: node mode, full mode).
  */
-export function numObjectsMatch(live: number | null, want: number, pageSize: number, nodes: number): boolean {
+export function numObjectsMatch(live: number | null, want: number, pageSize: number, nodes: number, wholeAreas = false): boolean {
   if (live === null) return false;
   if (live === want) return true;
-  if (want < objectsPerArea(pageSize)) return false;
+  if (want < objectsPerArea(pageSize) && !wholeAreas) return false;
   const r = roundedObjects(want, pageSize);
   return live === r || live === r * nodes;
 }

@@ -5,7 +5,7 @@ import type { GrubbyEntry, HostFacts } from '../facts/types.js';
 import type { BootArgsChange } from './types.js';
 import type { Capabilities } from '../kernel/capabilities.js';
 import type { Target } from './target.js';
-import { carries, editCmdline, formatToken, tokenize } from '../kernel/cmdline.js';
+import { carries, formatToken, grubbyApply, tokenize } from '../kernel/cmdline.js';
 
 /**
  * kfence.* key -> value (null = must be absent). Keys the play leaves alone are not listed.
@@ -59,10 +59,13 @@ export function bootArgsChange(entries: GrubbyEntry[], want: Record<string, stri
       if (occ.length !== 1 || last?.value !== v) add.add(formatToken(k, v));
     }
   }
+  const addList = [...add].sort();
+  const removeList = [...remove].sort();
   return {
     kernels: changed.map((e) => e.kernel),
-    add: [...add].sort(),
-    remove: [...remove].sort(),
-    entries: changed.map((e) => ({ kernel: e.kernel, before: e.args, after: editCmdline(e.args, want) })),
+    add: addList,
+    remove: removeList,
+    // Exactly what grubby makes of each entry with these add/remove lists (converge reads it back).
+    entries: changed.map((e) => ({ kernel: e.kernel, before: e.args, after: grubbyApply(e.args, addList, removeList) })),
   };
 }

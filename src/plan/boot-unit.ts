@@ -42,6 +42,16 @@ export function bootUnitScript(sel: UnitSelection): string {
   return lines.join('\n');
 }
 
+/**
+ * Command-line marker of the installed unit: `kfleet.boot_unit=<first 12 hex of its sha256>`. The
+ * kernel ignores unknown dotted parameters; a boot whose /proc/cmdline carries the marker ran
+ * with the current unit installed, so the reboot need stays derivable from state.
+ */
+export const UNIT_MARKER = 'kfleet.boot_unit';
+export function unitMarker(hash: string): string {
+  return hash.slice(0, 12);
+}
+
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -11,12 +11,12 @@ import { bootOutcome, type BootOutcome } from '../kernel/boot-outcome.js';
 import { carries, editCmdline, kfenceArgs } from '../kernel/cmdline.js';
 import { liveState, kstrtobool, numObjectsMatch, parseInterval, type KfenceState } from '../kernel/live.js';
 import { liveMonitored } from '../kernel/slabs.js';
-import { formatBytes } from '../kernel/memory.js';
+import { formatBytes, totalBytes } from '../kernel/memory.js';
 import { factsFingerprint } from '../facts/fingerprint.js';
 import { resolveTarget, type Target, type TargetBase } from './target.js';
 import { planRuntime, type RuntimePlan, type RuntimeTarget } from './runtime-steps.js';
 import { bootArgsChange, desiredArgs, relevantEntries } from './boot-args.js';
-import { installUnit } from './boot-unit.js';
+import { installUnit, UNIT_MARKER, unitMarker } from './boot-unit.js';
 import { deriveReboot, type EffectCheck } from './reboot.js';
 import { budgetBytes, estimateMemory, memBytes } from './estimate.js';
 import { describeChanges } from './changes.js';
@@ -73,7 +73,13 @@ export function planHost(play: Play, f: HostFacts): HostPlan {
     else warnings.push('arm64 cannot reserve a pool of 1 GiB or more at boot: the pool settings are applied live only and are not persisted on the command line');
   }
 
-  const desired = wantBoot ? desiredArgs(t, caps, carryPool) : {};
+  // The boot unit carries the per-slab selection; its marker token on the command line tells a
+  // boot that ran it (the kernel ignores unknown dotted parameters) from one that did not.
+  const unitWanted = wantBoot && t.slabs && t.slabsNonDefault && caps.slabControl && spec.slabs.kind !== 'all'
+    ? installUnit({ control: caps.slabControl, kind: spec.slabs.kind, names: [...t.slabs.named.values()].sort() })
+    : null;
+  const kfenceDesired = wantBoot ? desiredArgs(t, caps, carryPool) : {};
+  const desired: Record<string, string | null> = wantBoot ? { ...kfenceDesired, [UNIT_MARKER]: unitWanted ? unitMarker(unitWanted.hash) : null } : {};
   const mem = memBytes(f);
   const outcome: BootOutcome | null = wantBoot ? bootOutcome(kfenceArgs(editCmdline(nextArgs, desired)), caps, mem) : null;
   if (outcome && t.interval !== 0 && outcome.disabledReason) warnings.push(`KFENCE stays disabled at boot on this host (${formatBytes(mem)} of memory): ${outcome.disabledReason}`);
@@ -89,7 +95,9 @@ export function planHost(play: Play, f: HostFacts): HostPlan {
       const interval = outcome.interval ?? t.interval;
       // booting_max may cap num_objects (use the capped value) or disable KFENCE (leave the pool alone).
       const numObjects = t.numObjects === undefined || outcome.disabledReason !== null ? undefined : outcome.numObjects ?? t.numObjects;
-      rt = { interval, numObjects, poolMode: t.poolMode, order0: t.order0, fault: t.fault, slabs };
+      // Leaving pool_mode alone means the boot default: a live (re-)enable must not pick another mode.
+      const poolMode = t.poolMode ?? (interval !== 0 && outcome.poolMode !== null ? outcome.poolMode : undefined);
+      rt = { interval, numObjects, poolMode, order0: t.order0, fault: t.fault, slabs };
     } else {
       rt = { interval: t.interval, numObjects: t.numObjects, poolMode: t.poolMode, order0: t.order0, fault: t.fault, slabs };
     }
@@ -113,9 +121,8 @@ export function planHost(play: Play, f: HostFacts): HostPlan {
         refused.push({ code: 'NO_GRUBBY', message: 'grubby lists no entry for the default or the running kernel', hint: 'check `grubby --info=ALL` on the host' });
       } else boot = bootArgsChange(entries, desired);
     }
-    if (t.slabs && t.slabsNonDefault && caps.slabControl && spec.slabs.kind !== 'all') {
-      const ch = installUnit({ control: caps.slabControl, kind: spec.slabs.kind, names: [...t.slabs.named.values()].sort() });
-      if (!(f.boot_unit.installed && f.boot_unit.hash === ch.hash)) unit = ch;
+    if (unitWanted) {
+      if (!(f.boot_unit.installed && f.boot_unit.hash === unitWanted.hash)) unit = unitWanted;
     } else if (f.boot_unit.installed) {
       unit = { action: 'remove' as const, script: '', hash: f.boot_unit.hash ?? '' };
     }
@@ -130,16 +137,21 @@ export function planHost(play: Play, f: HostFacts): HostPlan {
     const slabsOff = t.slabs ? [...t.slabs.monitored].filter(([real, want]) => liveMonitored(f.slabs[real]) !== want).map(([r]) => r) : [];
     const slabsFixed = spec.apply === 'both' && rp !== null && (slabsOff.length === 0 || rp.touched.has('slabs'));
     if (slabsOff.length > 0 && !slabsFixed) {
-      if (unit) unitPending = `per-slab selection (${slabsOff.length} cache${slabsOff.length > 1 ? 's' : ''}) is applied by the boot unit at the next boot`;
-      else warnings.push(`per-slab selection is not live (${slabsOff.slice(0, 5).join(', ')}${slabsOff.length > 5 ? ', ...' : ''}); apply: both would set it now`);
+      const list = `${slabsOff.slice(0, 5).join(', ')}${slabsOff.length > 5 ? ', ...' : ''}`;
+      if (!carries(f.cmdline, { [UNIT_MARKER]: desired[UNIT_MARKER] ?? null })) {
+        unitPending = `per-slab selection (${slabsOff.length} cache${slabsOff.length > 1 ? 's' : ''}) is ${unitWanted ? 'applied by the boot unit' : 'reset to the kernel default'} at the next boot`;
+      } else warnings.push(`per-slab selection is not live (${list}) although this boot ${unitWanted ? 'ran the current boot unit' : 'has no boot unit'}; apply: both would set it now`);
     }
   }
-  const rb = deriveReboot(checks, f.cmdline, desired, unitPending);
+  const rb = deriveReboot(checks, f.cmdline, kfenceDesired, unitPending);
   warnings.push(...rb.warnings);
 
   // Memory.
   const finalInterval = wantBoot && outcome ? (rb.required || spec.apply === 'boot' ? outcome.interval ?? t.interval : rt?.interval ?? t.interval) : t.interval;
-  const memory = estimateMemory(f, caps, live, { finalInterval, enablePool: rp?.enablePool ?? null, boot: outcome, bootDecides: rb.required || spec.apply === 'boot' });
+  const memoryNow = estimateMemory(f, caps, live, { finalInterval, enablePool: rp?.enablePool ?? null, boot: outcome, bootDecides: rb.required || spec.apply === 'boot' });
+  // Persisted args decide the pool of every later boot: the larger of the two is what the host must afford.
+  const memoryBoot = outcome?.pool && outcome.interval !== 0 ? totalBytes(outcome.pool) : 0;
+  const memory = Math.max(memoryNow, memoryBoot);
   const limit = budgetBytes(spec.memory_budget, f);
   if (memory >= mem) {
     refused.push({ code: 'OVER_MEMORY_BUDGET', message: `the KFENCE pool would take about ${formatBytes(memory)}, more than this host's ${formatBytes(mem)} of memory`, hint: 'lower num_objects or use pool_mode: global' });
@@ -182,7 +194,7 @@ function effectChecks(t: Target, o: BootOutcome, live: KfenceState, caps: Return
   if (carryPool && o.interval !== null) add('sample_interval', str(live.interval), String(o.interval), live.interval === o.interval, true);
   if (caps.flavor === 'alinux') {
     if (carryPool && t.numObjects !== undefined && o.interval !== 0 && o.numObjects !== null) {
-      add('num_objects', str(live.numObjects), String(o.numObjects), numObjectsMatch(live.numObjects, o.numObjects, caps.pageSize, caps.nodes), true);
+      add('num_objects', str(live.numObjects), String(o.numObjects), numObjectsMatch(live.numObjects, o.numObjects, caps.pageSize, caps.nodes, o.poolMode === 'node' || (o.interval ?? 0) < 0), true);
     }
     if (carryPool && t.poolMode !== undefined) add('pool_mode', live.poolMode, o.poolMode, live.poolMode === o.poolMode, true);
     if (t.order0 !== undefined) add('order0_page', str(live.order0), str(o.order0), live.order0 === o.order0, false);

@@ -8,7 +8,7 @@
 import type { HostFacts } from '../facts/types.js';
 import type { RuntimeStep } from './types.js';
 import type { Capabilities } from '../kernel/capabilities.js';
-import { paramPath, slabControlPath } from '../kernel/constants.js';
+import { objectsPerArea, paramPath, slabControlPath } from '../kernel/constants.js';
 import { alinuxPool, formatBytes, isUpstreamMode, smallPool, totalBytes, type PoolEstimate } from '../kernel/memory.js';
 import { numObjectsMatch, type KfenceState } from '../kernel/live.js';
 import { controlValue, liveMonitored, namesOf } from '../kernel/slabs.js';
@@ -40,16 +40,26 @@ export interface RuntimePlan {
 
 const write = (path: string, value: string, knob: string, why: string): RuntimeStep => ({ op: 'write', path, value, expect: { equals: value }, knob, why });
 
-export function planRuntime(rt: RuntimeTarget, live: KfenceState, f: HostFacts, caps: Capabilities): RuntimePlan {
+export function planRuntime(rt0: RuntimeTarget, live: KfenceState, f: HostFacts, caps: Capabilities): RuntimePlan {
   const steps: RuntimeStep[] = [];
   const impossible: Impossible[] = [];
   const touched = new Set<string>();
   const warnings: string[] = [];
   const alinux = caps.flavor === 'alinux';
   const cur = live.interval;
-  const si = rt.interval;
+  const si = rt0.interval;
+  let rt = rt0;
+  // Full mode and node pools need whole areas. A runtime enable rounds num_objects up itself,
+  // except while the boot-time upstream-mode snapshot is reused: then a negative interval fails
+  // silently. Write the area size explicitly instead of relying on the rounding.
+  if (alinux && si !== 0) {
+    const per = objectsPerArea(caps.pageSize);
+    const n = rt.numObjects ?? live.numObjects ?? caps.defaultNumObjects;
+    if ((si < 0 || (rt.poolMode ?? live.poolMode) === 'node') && n < per) rt = { ...rt, numObjects: per };
+  }
 
-  const needN = alinux && rt.numObjects !== undefined && !numObjectsMatch(live.numObjects, rt.numObjects, caps.pageSize, caps.nodes);
+  const wholeAreas = (rt.poolMode ?? live.poolMode) === 'node' || si < 0;
+  const needN = alinux && rt.numObjects !== undefined && !numObjectsMatch(live.numObjects, rt.numObjects, caps.pageSize, caps.nodes, wholeAreas);
   const needPm = alinux && rt.poolMode !== undefined && rt.poolMode !== live.poolMode;
   const poolChange = needN || needPm;
   const flip = cur !== null && ((cur > 0 && si < 0) || (cur < 0 && si > 0));
