@@ -1,0 +1,86 @@
+// The persistent disk of one lab host (everything but /sys, /proc and /dev): created on first use,
+// kept across reboots (except /tmp), shared by all of the host's sessions.
+
+import { InMemoryFs, getCommandNames } from 'just-bash';
+import type { Profile } from '../profiles.js';
+
+export interface DiskIdentity {
+  hostname: string;
+  machineId: string;
+  rootUuid: string;
+}
+
+export const ENTRIES_DIR = '/boot/loader/entries';
+export const GRUBENV = '/boot/grub2/grubenv';
+export const WANTS_DIR = '/etc/systemd/system/multi-user.target.wants';
+
+/** Commands the lab shell adds to just-bash's (shell/*.ts). */
+export const LAB_COMMANDS = ['__lab_open', '__lab_wstat', '__lab_bg', 'sh', 'bash', 'sudo', 'tee', 'nohup', 'kill', 'uname', 'id', 'whoami', 'hostname', 'nproc', 'sync', 'getconf', 'dmesg', 'journalctl', 'mktemp', 'chown', 'grubby', 'systemctl', 'reboot', 'shutdown'];
+
+export function entryId(id: DiskIdentity, release: string): string {
+  return `${id.machineId}-${release}`;
+}
+
+function bls(p: Profile, id: DiskIdentity, release: string): string {
+  return [
+    `title ${p.titleFor(release)}`,
+    `version ${release}`,
+    `linux /vmlinuz-${release}`,
+    `initrd /initramfs-${release}.img $tuned_initrd`,
+    `options root=UUID=${id.rootUuid} ${p.defaultArgs}`,
+    `id ${entryId(id, release)}`,
+    'grub_users $grub_users',
+    'grub_arg --unrestricted',
+    'grub_class kernel',
+    '',
+  ].join('\n');
+}
+
+function kconfig(p: Profile): string {
+  const lines = ['#', `# Automatically generated file; DO NOT EDIT.`, `# Linux/${p.arch === 'aarch64' ? 'arm64' : 'x86'} ${p.release} Kernel Configuration`, '#', 'CONFIG_SLUB=y', 'CONFIG_NUMA=y', 'CONFIG_DEBUG_FS=y', 'CONFIG_CONTIG_ALLOC=y'];
+  if (p.flavor === 'none') lines.push('CONFIG_HAVE_ARCH_KFENCE=y', '# CONFIG_KFENCE is not set');
+  else {
+    lines.push('CONFIG_HAVE_ARCH_KFENCE=y', 'CONFIG_KFENCE=y', 'CONFIG_KFENCE_STATIC_KEYS=y', `CONFIG_KFENCE_SAMPLE_INTERVAL=${p.configSampleInterval}`, `CONFIG_KFENCE_NUM_OBJECTS=${p.configNumObjects}`);
+    if (p.upstream?.lateEnable) lines.push('# CONFIG_KFENCE_DEFERRABLE is not set');
+    lines.push('CONFIG_KFENCE_STRESS_TEST_FAULTS=0', '# CONFIG_KFENCE_KUNIT_TEST is not set');
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function createDisk(p: Profile, id: DiskIdentity, become: 'sudo-nopasswd' | 'sudo-password'): InMemoryFs {
+  const d = new Date(Date.UTC(2024, 0, 15));
+  const f = (content: string, mode = 0o644) => ({ content, mode, mtime: d });
+  const files: Record<string, { content: string; mode: number; mtime: Date }> = {
+    '/etc/os-release': f(p.osRelease),
+    '/etc/hostname': f(id.hostname + '\n'),
+    '/etc/machine-id': f(id.machineId + '\n', 0o444),
+    '/etc/passwd': f('root:x:0:0:root:/root:/bin/bash\nsre:x:1000:1000:SRE:/home/sre:/bin/bash\n'),
+    '/etc/group': f('root:x:0:\nwheel:x:10:sre\nsre:x:1000:\n'),
+    '/etc/shadow': f('root:*:19000:0:99999:7:::\nsre:$6$lab$:19000:0:99999:7:::\n', 0o000),
+    '/etc/sudoers': f('root ALL=(ALL) ALL\n%wheel ALL=(ALL) ALL\n#includedir /etc/sudoers.d\n', 0o440),
+    '/etc/default/grub': f(`GRUB_TIMEOUT=1\nGRUB_DEFAULT=saved\nGRUB_CMDLINE_LINUX="${p.defaultArgs.replace(/^ro /, '')}"\nGRUB_ENABLE_BLSCFG=true\n`),
+    '/usr/lib/systemd/system/sshd.service': f('[Unit]\nDescription=OpenSSH server daemon\n\n[Service]\nExecStart=/usr/sbin/sshd -D\n\n[Install]\nWantedBy=multi-user.target\n'),
+    [`/boot/config-${p.release}`]: f(kconfig(p)),
+    [`/boot/config-${p.previousRelease}`]: f(kconfig(p)),
+    [`/boot/vmlinuz-${p.release}`]: f('\x7fELF lab kernel image\n', 0o755),
+    [`/boot/vmlinuz-${p.previousRelease}`]: f('\x7fELF lab kernel image\n', 0o755),
+    [`/boot/initramfs-${p.release}.img`]: f('lab initramfs\n', 0o600),
+    [`/boot/initramfs-${p.previousRelease}.img`]: f('lab initramfs\n', 0o600),
+    [`${ENTRIES_DIR}/${entryId(id, p.release)}.conf`]: f(bls(p, id, p.release)),
+    [`${ENTRIES_DIR}/${entryId(id, p.previousRelease)}.conf`]: f(bls(p, id, p.previousRelease)),
+    [GRUBENV]: f(`# GRUB Environment Block\nsaved_entry=${entryId(id, p.release)}\nboot_success=0\n`),
+    '/var/log/messages': f(''),
+    '/home/sre/.bashrc': f('# .bashrc\n'),
+    '/root/.bashrc': f('# .bashrc\n'),
+  };
+  const fs = new InMemoryFs(files);
+  for (const dir of ['/tmp', '/var/tmp', '/sys', '/proc', '/dev', '/bin', '/usr/bin', '/usr/sbin', '/etc/systemd/system', WANTS_DIR, '/etc/sudoers.d', '/run']) fs.mkdirSync(dir, { recursive: true });
+  for (const name of new Set([...getCommandNames(), ...LAB_COMMANDS])) {
+    const stub = `#!/bin/bash\n# Built-in command: ${name}\n`;
+    fs.writeFileSync(`/bin/${name}`, stub);
+    fs.writeFileSync(`/usr/bin/${name}`, stub);
+  }
+  fs.writeFileSync('/etc/sudoers.d/sre', become === 'sudo-password' ? 'sre ALL=(ALL) ALL\n' : 'sre ALL=(ALL) NOPASSWD: ALL\n');
+  void fs.symlink('/usr/lib/systemd/system/sshd.service', `${WANTS_DIR}/sshd.service`);
+  return fs;
+}
