@@ -1,0 +1,131 @@
+// The facts probe: ONE POSIX sh script, run over one channel with become, that prints everything
+// HostFacts needs in a line format parse.ts reads. It runs in dash, bash, busybox ash and the lab's
+// just-bash: no bashisms, no `local`, no arrays, no $'..'; for-loops over globs, head/sed/printf.
+// Every read is bounded and tolerant: a missing file prints nothing, an unreadable one prints `u`.
+// It never reads /sys/kernel/debug/kfence/objects (131071 entries per GiB of pool).
+//
+// Output format (one record per line; TAB separates the fields; keys never contain TAB or newline):
+//   @@kfleet-probe 1                  first line
+//   v<TAB>key<TAB>value               a single-line value (the first line of a file or command)
+//   u<TAB>key                         the file exists but could not be read
+//   @@begin<TAB>key                   a multi-line value: each following line is prefixed with `|`
+//   |line ...
+//   @@end
+//   @@kfleet-probe-end                last line (its absence means truncated output)
+// Keys: uname-r uname-m page-size uid user os-release meminfo node-online node-possible boot-id
+// uptime cmdline grubby grubby-default grubby-info kfence-module param/<n> param-mode/<n>
+// param-ls/<n> debugfs stats config slab-ke/<s> slab-sk/<s> slab-obj/<s> slab-alias/<s>
+// boot-unit boot-hash slabs-truncated.
+//
+// For tests, every path is read under "${KFLEET_ROOT}" (default empty: the real root).
+
+import { shq } from '../transport/quote.js';
+
+export const PROBE_VERSION = 1;
+export const BOOT_UNIT_PATH = '/etc/systemd/system/kfleet-kfence.service';
+export const BOOT_SCRIPT_PATH = '/etc/kfleet/kfence-boot.sh';
+/** At most this many /sys/kernel/slab entries are reported (a real host has a few hundred). */
+export const MAX_SLABS = 4096;
+
+export const PROBE_SCRIPT = `R="\${KFLEET_ROOT:-}"
+LC_ALL=C
+export LC_ALL
+NL='
+'
+printf '@@kfleet-probe ${PROBE_VERSION}\\n'
+one() {
+  if [ -e "$2" ]; then
+    if v=$(head -c 4096 "$2" 2>/dev/null); then printf 'v\\t%s\\t%s\\n' "$1" "\${v%%"$NL"*}"; else printf 'u\\t%s\\n' "$1"; fi
+  fi
+}
+blk() {
+  if [ -e "$2" ]; then
+    if v=$(head -c "$3" "$2" 2>/dev/null); then
+      printf '@@begin\\t%s\\n' "$1"
+      printf '%s\\n' "$v" | sed 's/^/|/'
+      printf '@@end\\n'
+    else printf 'u\\t%s\\n' "$1"; fi
+  fi
+}
+run1() {
+  k="$1"
+  shift
+  if v=$("$@" 2>/dev/null); then printf 'v\\t%s\\t%s\\n' "$k" "\${v%%"$NL"*}"; fi
+}
+rel=$(uname -r 2>/dev/null)
+printf 'v\\tuname-r\\t%s\\n' "$rel"
+run1 uname-m uname -m
+run1 page-size getconf PAGESIZE
+run1 uid id -u
+run1 user whoami
+if [ -e "$R/etc/os-release" ]; then blk os-release "$R/etc/os-release" 8192; else blk os-release "$R/usr/lib/os-release" 8192; fi
+blk meminfo "$R/proc/meminfo" 16384
+one node-online "$R/sys/devices/system/node/online"
+one node-possible "$R/sys/devices/system/node/possible"
+one boot-id "$R/proc/sys/kernel/random/boot_id"
+one uptime "$R/proc/uptime"
+one cmdline "$R/proc/cmdline"
+if command -v grubby >/dev/null 2>&1; then
+  printf 'v\\tgrubby\\t1\\n'
+  run1 grubby-default grubby --default-kernel
+  if v=$(grubby --info=ALL 2>/dev/null | head -c 262144); then
+    printf '@@begin\\tgrubby-info\\n'
+    printf '%s\\n' "$v" | sed 's/^/|/'
+    printf '@@end\\n'
+  fi
+else
+  printf 'v\\tgrubby\\t0\\n'
+fi
+if [ -d "$R/sys/module/kfence" ]; then printf 'v\\tkfence-module\\t1\\n'; else printf 'v\\tkfence-module\\t0\\n'; fi
+for f in "$R"/sys/module/kfence/parameters/*; do
+  [ -e "$f" ] || continue
+  n="\${f##*/}"
+  one "param/$n" "$f"
+  if m=$(stat -c %a "$f" 2>/dev/null); then
+    printf 'v\\tparam-mode/%s\\t%s\\n' "$n" "$m"
+  else
+    set -- $(ls -ld "$f" 2>/dev/null)
+    printf 'v\\tparam-ls/%s\\t%s\\n' "$n" "$1"
+  fi
+done
+if grep -q '^[^ ]* /sys/kernel/debug debugfs ' "$R/proc/mounts" 2>/dev/null; then printf 'v\\tdebugfs\\t1\\n'; else printf 'v\\tdebugfs\\t0\\n'; fi
+blk stats "$R/sys/kernel/debug/kfence/stats" 16384
+if [ -n "$rel" ] && [ -e "$R/boot/config-$rel" ]; then
+  if v=$(grep '^CONFIG_KFENCE' "$R/boot/config-$rel" 2>/dev/null | head -c 4096); then
+    printf '@@begin\\tconfig\\n'
+    printf '%s\\n' "$v" | sed 's/^/|/'
+    printf '@@end\\n'
+  else
+    if [ -r "$R/boot/config-$rel" ]; then printf '@@begin\\tconfig\\n@@end\\n'; else printf 'u\\tconfig\\n'; fi
+  fi
+fi
+i=0
+for d in "$R"/sys/kernel/slab/*; do
+  [ -e "$d" ] || [ -L "$d" ] || continue
+  i=$((i + 1))
+  if [ "$i" -gt ${MAX_SLABS} ]; then printf 'v\\tslabs-truncated\\t1\\n'; break; fi
+  n="\${d##*/}"
+  if [ -L "$d" ]; then
+    t=$(readlink "$d" 2>/dev/null)
+    printf 'v\\tslab-alias/%s\\t%s\\n' "$n" "\${t##*/}"
+    continue
+  fi
+  if [ -e "$d/kfence_enable" ]; then one "slab-ke/$n" "$d/kfence_enable"
+  elif [ -e "$d/skip_kfence" ]; then one "slab-sk/$n" "$d/skip_kfence"
+  fi
+  one "slab-obj/$n" "$d/objects"
+done
+if [ -e "$R${BOOT_UNIT_PATH}" ]; then printf 'v\\tboot-unit\\t1\\n'; else printf 'v\\tboot-unit\\t0\\n'; fi
+if [ -e "$R${BOOT_SCRIPT_PATH}" ]; then
+  if h=$(sha256sum "$R${BOOT_SCRIPT_PATH}" 2>/dev/null); then
+    set -- $h
+    printf 'v\\tboot-hash\\t%s\\n' "$1"
+  else printf 'u\\tboot-hash\\n'; fi
+fi
+printf '@@kfleet-probe-end\\n'
+`;
+
+/** The command that runs the probe under the POSIX sh, whatever the login shell is. */
+export function probeCommand(): string {
+  return `sh -c ${shq(PROBE_SCRIPT)}`;
+}
