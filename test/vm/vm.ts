@@ -82,6 +82,11 @@ export class Vm extends EventEmitter {
     this.port = config.port;
   }
 
+  /** The process group of the running QEMU (and its guard), if any. */
+  get processGroup(): number | undefined {
+    return this.child?.pid;
+  }
+
   get bootCount(): number {
     return this.boots.length;
   }
