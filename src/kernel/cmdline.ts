@@ -9,24 +9,36 @@ export interface CmdToken {
   raw: string;
 }
 
-export function tokenize(line: string): CmdToken[] {
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+
+function token(raw: string): CmdToken {
+  const unq = raw.includes('"') ? raw.replace(/"/g, '') : raw;
+  const eq = unq.indexOf('=');
+  return eq < 0 ? { key: unq, value: null, raw } : { key: unq.slice(0, eq), value: unq.slice(eq + 1), raw };
+}
+
+// Command lines repeat across hosts and calls: keep the last few tokenizations (pure, bounded).
+const memo = new Map<string, readonly CmdToken[]>();
+
+export function tokenize(line: string): readonly CmdToken[] {
+  const hit = memo.get(line);
+  if (hit) return hit;
   const out: CmdToken[] = [];
-  let i = 0;
   const s = line;
+  let i = 0;
   while (i < s.length) {
-    while (i < s.length && /\s/.test(s[i] ?? '')) i++;
+    while (i < s.length && isSpace(s.charCodeAt(i))) i++;
     if (i >= s.length) break;
     const start = i;
     let inQuote = false;
-    while (i < s.length && (inQuote || !/\s/.test(s[i] ?? ''))) {
-      if (s[i] === '"') inQuote = !inQuote;
+    while (i < s.length && (inQuote || !isSpace(s.charCodeAt(i)))) {
+      if (s.charCodeAt(i) === 34) inQuote = !inQuote;
       i++;
     }
-    const raw = s.slice(start, i);
-    const unq = raw.replace(/"/g, '');
-    const eq = unq.indexOf('=');
-    out.push(eq < 0 ? { key: unq, value: null, raw } : { key: unq.slice(0, eq), value: unq.slice(eq + 1), raw });
+    out.push(token(s.slice(start, i)));
   }
+  if (memo.size >= 256) memo.clear();
+  memo.set(line, out);
   return out;
 }
 

@@ -8,8 +8,8 @@ import { PLAN_FORMAT, PLAN_VERSION, type HostPlan, type SavedPlan } from './type
 import { planHost } from './plan-host.js';
 
 /** Plan every host of a play, in the order of the map (hosts without facts are the caller's business). */
-export function planFleet(play: Play, factsByHost: ReadonlyMap<string, HostFacts> | Record<string, HostFacts>): HostPlan[] {
-  const entries = factsByHost instanceof Map ? [...factsByHost.values()] : Object.values(factsByHost);
+export function planFleet(play: Play, factsByHost: ReadonlyMap<string, HostFacts> | Record<string, HostFacts> | readonly HostFacts[]): HostPlan[] {
+  const entries: readonly HostFacts[] = Array.isArray(factsByHost) ? factsByHost : factsByHost instanceof Map ? [...factsByHost.values()] : Object.values(factsByHost);
   return entries.map((f) => planHost(play, f));
 }
 
