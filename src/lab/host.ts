@@ -235,8 +235,8 @@ export class LabHost implements ShellHost, SshHostPort {
 
   /** Reboot as reboot(2) would; resolves when the host is back (or at once with no-return). */
   async reboot(): Promise<void> {
-    const back = this.waitUp();
     this.goDown('reboot');
+    const back = this.waitUp();
     if (this.faults.has('no-return')) return;
     await back;
   }
@@ -244,8 +244,8 @@ export class LabHost implements ShellHost, SshHostPort {
   /** Kernel panic and reboot. */
   async crash(): Promise<void> {
     this.log.add(this.uptimeMs(), 'Kernel panic - not syncing: sysrq triggered crash');
-    const back = this.waitUp();
     this.goDown('crash');
+    const back = this.waitUp();
     if (this.faults.has('no-return')) return;
     await back;
   }

@@ -57,6 +57,8 @@ export async function runScript(host: ShellHost, opts: RunOptions): Promise<RunR
         const t = setTimeout(resolve, ms);
         ac.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
       }),
+    // The lab runs the controller's own commands, not untrusted code; the host-side sleep needs timers.
+    defenseInDepth: false,
     executionLimits: { maxCommandCount: 1_000_000, maxLoopIterations: 1_000_000 },
   });
   bash.registerTransformPlugin(redirectPlugin);
