@@ -4,7 +4,7 @@
 
 import type { HostFacts } from '../facts/types.js';
 import type { Play } from '../spec/types.js';
-import type { HostPlan, KnobChange, Refusal } from './types.js';
+import type { HostPlan, Refusal } from './types.js';
 import { capabilities } from '../kernel/capabilities.js';
 import { objectsPerArea } from '../kernel/constants.js';
 import { bootOutcome, type BootOutcome } from '../kernel/boot-outcome.js';
