@@ -28,11 +28,17 @@ export function buildBootArgsScript(change: BootArgsChange): string {
   return lines.join('\n') + '\n';
 }
 
-/** Parse `key=value` tokens of a command line (quotes stripped); the last occurrence wins like the kernel. */
+/** The command-line keys kfleet manages: the kernel's kfence.* and kfleet's own kfleet.* marker
+ *  (kfleet.boot_unit=<hash>, which the kernel ignores). */
+export function isManagedKey(k: string): boolean {
+  return k.startsWith('kfence.') || k.startsWith('kfleet.');
+}
+
+/** Parse the managed `key=value` tokens of a command line (quotes stripped); the last occurrence wins like the kernel. */
 export function kfenceTokens(args: string): Map<string, string | null> {
   const m = new Map<string, string | null>();
   for (const raw of args.trim().replace(/^"|"$/g, '').split(/\s+/)) {
-    if (!raw.startsWith('kfence.')) continue;
+    if (!isManagedKey(raw)) continue;
     const eq = raw.indexOf('=');
     if (eq < 0) m.set(raw, null);
     else m.set(raw.slice(0, eq), raw.slice(eq + 1).replace(/^"|"$/g, ''));
