@@ -2,10 +2,11 @@
 // command line cannot carry (per-slab selection, and on Alinux order0_page/fault where asked).
 import type { BootUnitChange } from '../plan/types.js';
 import { shq } from '../transport/quote.js';
+import { BOOT_UNIT_SCRIPT_PATH, BOOT_UNIT_SERVICE_PATH } from '../plan/boot-unit.js';
 
 export const UNIT_NAME = 'kfleet-kfence.service';
-export const UNIT_PATH = `/etc/systemd/system/${UNIT_NAME}`;
-export const BOOT_SCRIPT_PATH = '/etc/kfleet/kfence-boot.sh';
+export const UNIT_PATH = BOOT_UNIT_SERVICE_PATH;
+export const BOOT_SCRIPT_PATH = BOOT_UNIT_SCRIPT_PATH;
 
 export const UNIT_TEXT = `[Unit]
 Description=kfleet: re-apply KFENCE settings the kernel command line cannot carry
