@@ -230,7 +230,30 @@ export function labBuiltins(host: ShellHost, session: Session, fs: SessionFs): C
     return out('', pids.map((p) => `bash: kill: (${p}) - No such process\n`).join(''), 1);
   });
 
-  return [labOpen, labWstat, labBg, shell('sh'), shell('bash'), sudo, tee, nohup, kill];
+  /** cat with the real errno in its messages (just-bash's reports every failure as ENOENT). */
+  const cat = defineCommand('cat', async (args, ctx) => {
+    if (args.some((a) => a.startsWith('-') && a !== '-' && a !== '--') && ctx.origCommand) return ctx.origCommand(args);
+    const files = args.filter((a) => a !== '--');
+    if (files.length === 0) return { stdout: ctx.stdin as unknown as string, stdoutKind: 'bytes', stderr: '', exitCode: 0 };
+    let stdout = '';
+    let stderr = '';
+    let code = 0;
+    for (const f of files) {
+      if (f === '-') {
+        stdout += ctx.stdin as unknown as string;
+        continue;
+      }
+      try {
+        stdout += Buffer.from(await ctx.fs.readFileBuffer(ctx.fs.resolvePath(ctx.cwd, f))).toString('latin1');
+      } catch (e) {
+        stderr += `cat: ${f}: ${ERRNO_TEXT[errnoOf(e) ?? 'ENOENT']}\n`;
+        code = 1;
+      }
+    }
+    return { stdout, stdoutKind: 'bytes', stderr, exitCode: code };
+  });
+
+  return [labOpen, labWstat, labBg, shell('sh'), shell('bash'), sudo, tee, nohup, kill, cat];
 }
 
 function disarm(s: Session, p: string): void {

@@ -15,7 +15,7 @@ export const GRUBENV = '/boot/grub2/grubenv';
 export const WANTS_DIR = '/etc/systemd/system/multi-user.target.wants';
 
 /** Commands the lab shell adds to just-bash's (shell/*.ts). */
-export const LAB_COMMANDS = ['__lab_open', '__lab_wstat', '__lab_bg', 'sh', 'bash', 'sudo', 'tee', 'nohup', 'kill', 'uname', 'id', 'whoami', 'hostname', 'nproc', 'sync', 'getconf', 'dmesg', 'journalctl', 'mktemp', 'chown', 'grubby', 'systemctl', 'reboot', 'shutdown'];
+export const LAB_COMMANDS = ['__lab_open', '__lab_wstat', '__lab_bg', 'sh', 'bash', 'sudo', 'tee', 'nohup', 'kill', 'uname', 'id', 'whoami', 'hostname', 'nproc', 'sync', 'getconf', 'dmesg', 'journalctl', 'mktemp', 'chown', 'grubby', 'systemctl', 'reboot', 'shutdown', 'cat'];
 
 export function entryId(id: DiskIdentity, release: string): string {
   return `${id.machineId}-${release}`;
