@@ -18,6 +18,8 @@
 // boot-unit boot-hash slabs-truncated.
 //
 // For tests, every path is read under "${KFLEET_ROOT}" (default empty: the real root).
+// (just-bash, the lab's shell, returns nothing for \`$("$@")\` inside a function: commands are
+// therefore called by name, never through "$@".)
 
 import { shq } from '../transport/quote.js';
 
@@ -47,17 +49,15 @@ blk() {
     else printf 'u\\t%s\\n' "$1"; fi
   fi
 }
-run1() {
-  k="$1"
-  shift
-  if v=$("$@" 2>/dev/null); then printf 'v\\t%s\\t%s\\n' "$k" "\${v%%"$NL"*}"; fi
+put() {
+  printf 'v\\t%s\\t%s\\n' "$1" "\${2%%"$NL"*}"
 }
 rel=$(uname -r 2>/dev/null)
-printf 'v\\tuname-r\\t%s\\n' "$rel"
-run1 uname-m uname -m
-run1 page-size getconf PAGESIZE
-run1 uid id -u
-run1 user whoami
+put uname-r "$rel"
+v=$(uname -m 2>/dev/null) && put uname-m "$v"
+v=$(getconf PAGESIZE 2>/dev/null) && put page-size "$v"
+v=$(id -u 2>/dev/null) && put uid "$v"
+v=$(whoami 2>/dev/null) && put user "$v"
 if [ -e "$R/etc/os-release" ]; then blk os-release "$R/etc/os-release" 8192; else blk os-release "$R/usr/lib/os-release" 8192; fi
 blk meminfo "$R/proc/meminfo" 16384
 one node-online "$R/sys/devices/system/node/online"
@@ -67,7 +67,7 @@ one uptime "$R/proc/uptime"
 one cmdline "$R/proc/cmdline"
 if command -v grubby >/dev/null 2>&1; then
   printf 'v\\tgrubby\\t1\\n'
-  run1 grubby-default grubby --default-kernel
+  v=$(grubby --default-kernel 2>/dev/null) && put grubby-default "$v"
   if v=$(grubby --info=ALL 2>/dev/null | head -c 262144); then
     printf '@@begin\\tgrubby-info\\n'
     printf '%s\\n' "$v" | sed 's/^/|/'
@@ -88,7 +88,11 @@ for f in "$R"/sys/module/kfence/parameters/*; do
     printf 'v\\tparam-ls/%s\\t%s\\n' "$n" "$1"
   fi
 done
-if grep -q '^[^ ]* /sys/kernel/debug debugfs ' "$R/proc/mounts" 2>/dev/null; then printf 'v\\tdebugfs\\t1\\n'; else printf 'v\\tdebugfs\\t0\\n'; fi
+if grep -q '^[^ ]* /sys/kernel/debug debugfs ' "$R/proc/mounts" 2>/dev/null || [ -d "$R/sys/kernel/debug/kfence" ]; then
+  printf 'v\\tdebugfs\\t1\\n'
+else
+  printf 'v\\tdebugfs\\t0\\n'
+fi
 blk stats "$R/sys/kernel/debug/kfence/stats" 16384
 if [ -n "$rel" ] && [ -e "$R/boot/config-$rel" ]; then
   if v=$(grep '^CONFIG_KFENCE' "$R/boot/config-$rel" 2>/dev/null | head -c 4096); then
