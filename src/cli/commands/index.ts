@@ -8,7 +8,9 @@ import { register as status } from './status.js';
 import { register as runs } from './runs.js';
 import { register as rollback } from './rollback.js';
 import { register as report } from './report.js';
+import { register as demo } from './demo.js';
+import { register as lab } from './lab.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, plan, apply, status, runs, rollback, report, hosts];
+export const commands: Register[] = [validate, plan, apply, status, runs, rollback, report, hosts, demo, lab];
