@@ -5,11 +5,10 @@ import assert from 'node:assert/strict';
 import type { FleetVm, VmFleet } from './fleet.js';
 import { run, sh, sharedFleet } from './shared.js';
 import { sshBanner } from './net.js';
+import { REBOOT_COMMAND as REBOOT } from './boot.js';
 
 const P = '/sys/module/kfence/parameters';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** How kfleet fires a reboot (DESIGN.md): detached from the session. */
-const REBOOT = "nohup sh -c 'sleep 1; systemctl reboot || shutdown -r now || reboot' >/dev/null 2>&1 &";
 
 async function bootId(fleet: VmFleet, vm: FleetVm): Promise<string> {
   const id = (await run(fleet, vm, 'cat /proc/sys/kernel/random/boot_id')).trim();

@@ -9,8 +9,12 @@ import { $ } from 'zx';
 import { CACHE, GUEST_DIR, KMOD_NAME, type KernelInfo } from '../paths.js';
 import { hashFiles, hashOf, isFresh, writeStamp } from './stamp.js';
 
-/** Dynamically linked host binaries copied in with their libraries. */
-const HOST_BINARIES = ['/usr/sbin/dropbear', '/usr/bin/nohup', '/usr/bin/flock', '/usr/bin/getconf'];
+/**
+ * Dynamically linked host binaries copied in with their libraries (over busybox applets of the
+ * same name). As on Debian, root's login shell is bash and /bin/sh is dash: the lab's conformance
+ * tables expect bash's error messages ("bash: echo: write error: ...").
+ */
+const HOST_BINARIES = ['/bin/bash', '/bin/dash', '/usr/sbin/dropbear', '/usr/bin/nohup', '/usr/bin/flock', '/usr/bin/getconf'];
 /** Drivers the guest loads at boot, in dependency order (rcS loads them by these names). */
 export const GUEST_MODULES = ['failover', 'net_failover', 'virtio_net', 'virtio_blk'];
 
@@ -39,6 +43,8 @@ function put(stage: string, path: string, content: string, mode = 0o644): void {
 function copyIn(stage: string, from: string, to: string, mode?: number): void {
   const p = join(stage, to);
   mkdirSync(dirname(p), { recursive: true });
+  // Never copy through an applet link: it points at the host's /bin/busybox.
+  rmSync(p, { force: true });
   copyFileSync(from, p);
   if (mode !== undefined) chmodSync(p, mode);
 }
@@ -73,6 +79,9 @@ export async function ensureInitramfs(kernel: KernelInfo, kmod: string, clientPu
     for (const lib of await libsOf(bin)) if (!existsSync(join(stage, lib))) copyIn(stage, lib, lib, 0o755);
   }
 
+  rmSync(join(stage, 'bin/sh'), { force: true });
+  symlinkSync('dash', join(stage, 'bin/sh'));
+
   const modDir = `lib/modules/${kernel.release}`;
   for (const m of GUEST_MODULES) {
     const found = (await $({ quiet: true })`find ${kernel.modules} -name ${m + '.ko.xz'}`).stdout.trim().split('\n')[0];
@@ -88,9 +97,9 @@ export async function ensureInitramfs(kernel: KernelInfo, kmod: string, clientPu
   copyIn(stage, join(GUEST_DIR, 'grubby'), 'sbin/grubby', 0o755);
   copyIn(stage, join(GUEST_DIR, 'os-release'), 'usr/lib/os-release');
   symlinkSync('../usr/lib/os-release', join(stage, 'etc/os-release'));
-  put(stage, 'etc/passwd', 'root:x:0:0:root:/root:/bin/sh\n');
+  put(stage, 'etc/passwd', 'root:x:0:0:root:/root:/bin/bash\n');
   put(stage, 'etc/group', 'root:x:0:\n');
-  put(stage, 'etc/shells', '/bin/sh\n/bin/ash\n');
+  put(stage, 'etc/shells', '/bin/sh\n/bin/bash\n/bin/dash\n');
   put(stage, 'etc/hosts', '127.0.0.1\tlocalhost\n');
   put(stage, 'etc/profile', 'export PATH=/usr/sbin:/usr/bin:/sbin:/bin\n');
   put(stage, 'root/.ssh/authorized_keys', clientPub + '\n', 0o600);
