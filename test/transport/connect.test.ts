@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { EventBus, type KfleetEvent } from '../../src/events.js';
@@ -195,6 +196,26 @@ describe('transport connect: host keys, auth, retries', function () {
     const dir = tempDir();
     const e = await code(openSession(connVars({ port: srv.port, privateKeyFile: join(dir, 'nope') }), await testContext(dir)));
     assert.equal(e.code, 'KEY_INVALID');
+  });
+
+  it('authenticates through ssh-agent first, without any key file', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'known_hosts'), `${srv.knownHostsLine()}\n`);
+    const sock = join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+      execFileSync('ssh-add', ['-q', writeKey(dir, user, 'agent_key')], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      const s = await openSession(connVars({ port: srv.port }), await testContext(dir, { agentSocket: sock }));
+      assert.equal((await s.exec('echo via-agent')).stdout, 'via-agent\n');
+      await s.close();
+      // no agent and no key: a clear AUTH_FAILED before connecting
+      const e = await code(openSession(connVars({ port: srv.port }), await testContext(dir)));
+      assert.equal(e.code, 'AUTH_FAILED');
+      assert.match(e.message, /no credentials/);
+    } finally {
+      agent.kill();
+    }
   });
 
   it('pins the known key type first in serverHostKey', async () => {
