@@ -56,9 +56,24 @@ interface KeyPair {
   public: string;
 }
 
+/**
+ * ssh2 1.17's generateKeyPairSync('ed25519') drops a leading zero byte of the public key about
+ * once in 500 keys (a 31-byte key that neither ssh2 nor OpenSSH parses): check and regenerate.
+ */
+export function generateEd25519(): KeyPair {
+  for (;;) {
+    const k = ssh2.utils.generateKeyPairSync('ed25519');
+    const parsed = ssh2.utils.parseKey(k.private);
+    if (!(parsed instanceof Error) && Buffer.from(k.public.split(' ')[1] ?? '', 'base64').length === 51) return { private: k.private, public: k.public };
+  }
+}
+
 async function loadOrCreateKey(path: string): Promise<KeyPair> {
-  if (existsSync(path) && existsSync(path + '.pub')) return { private: await readFile(path, 'utf8'), public: (await readFile(path + '.pub', 'utf8')).trim() };
-  const k = ssh2.utils.generateKeyPairSync('ed25519');
+  if (existsSync(path) && existsSync(path + '.pub')) {
+    const stored = { private: await readFile(path, 'utf8'), public: (await readFile(path + '.pub', 'utf8')).trim() };
+    if (!(ssh2.utils.parseKey(stored.private) instanceof Error)) return stored;
+  }
+  const k = generateEd25519();
   await writeFile(path, k.private, { mode: 0o600 });
   await chmod(path, 0o600);
   await writeFile(path + '.pub', k.public + '\n');
@@ -110,7 +125,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
           hostKey: hk.private,
           clientKey,
           rotateHostKey: () => {
-            const k = ssh2.utils.generateKeyPairSync('ed25519');
+            const k = generateEd25519();
             void writeFile(keyPath, k.private, { mode: 0o600 }).then(() => writeFile(keyPath + '.pub', k.public + '\n'));
             hostPub.set(name, k.public);
             return k.private;

@@ -17,6 +17,15 @@ export const WANTS_DIR = '/etc/systemd/system/multi-user.target.wants';
 /** Commands the lab shell adds to just-bash's (shell/*.ts). */
 export const LAB_COMMANDS = ['__lab_open', '__lab_wstat', '__lab_bg', 'sh', 'bash', 'sudo', 'tee', 'nohup', 'kill', 'uname', 'id', 'whoami', 'hostname', 'nproc', 'sync', 'getconf', 'dmesg', 'journalctl', 'mktemp', 'chown', 'grubby', 'systemctl', 'reboot', 'shutdown', 'cat'];
 
+/** Every command name; /bin and /usr/bin show a stub for each (synthesized by SessionFs, not stored per host). */
+export const COMMAND_STUBS: ReadonlySet<string> = new Set([...getCommandNames(), ...LAB_COMMANDS]);
+const STUB_PATH = /^\/(?:usr\/)?bin\/([^/]+)$/;
+
+export function commandStub(path: string): string | undefined {
+  const m = STUB_PATH.exec(path);
+  return m && COMMAND_STUBS.has(m[1]!) ? `#!/bin/bash\n# Built-in command: ${m[1]}\n` : undefined;
+}
+
 export function entryId(id: DiskIdentity, release: string): string {
   return `${id.machineId}-${release}`;
 }
@@ -75,11 +84,6 @@ export function createDisk(p: Profile, id: DiskIdentity, become: 'sudo-nopasswd'
   };
   const fs = new InMemoryFs(files);
   for (const dir of ['/tmp', '/var/tmp', '/sys', '/proc', '/dev', '/bin', '/usr/bin', '/usr/sbin', '/etc/systemd/system', WANTS_DIR, '/etc/sudoers.d', '/run']) fs.mkdirSync(dir, { recursive: true });
-  for (const name of new Set([...getCommandNames(), ...LAB_COMMANDS])) {
-    const stub = `#!/bin/bash\n# Built-in command: ${name}\n`;
-    fs.writeFileSync(`/bin/${name}`, stub);
-    fs.writeFileSync(`/usr/bin/${name}`, stub);
-  }
   fs.writeFileSync('/etc/sudoers.d/sre', become === 'sudo-password' ? 'sre ALL=(ALL) ALL\n' : 'sre ALL=(ALL) NOPASSWD: ALL\n');
   void fs.symlink('/usr/lib/systemd/system/sshd.service', `${WANTS_DIR}/sshd.service`);
   return fs;

@@ -16,6 +16,7 @@ type WriteFileOptions = Exclude<Parameters<IFileSystem['writeFile']>[2], BufferE
 type DirentEntry = Awaited<ReturnType<NonNullable<IFileSystem['readdirWithFileTypes']>>>[number];
 import { ERRNO_TEXT, type Errno } from '../kernel/parse.js';
 import { lookup, procRoot, sysRoot, type KernelView, type PseudoDir, type PseudoNode } from './pseudo.js';
+import { COMMAND_STUBS, commandStub } from './disk.js';
 
 export interface AuditWrite {
   kind: 'write';
@@ -71,7 +72,7 @@ function audited(p: string): boolean {
   return !(p.startsWith('/tmp/') || p.startsWith('/var/tmp/') || p.startsWith('/home/') || p.startsWith('/dev/'));
 }
 
-type Route = { kind: 'pseudo'; root: PseudoDir; base: string; rel: string[] } | { kind: 'null' } | { kind: 'disk'; path: string };
+type Route = { kind: 'pseudo'; root: PseudoDir; base: string; rel: string[] } | { kind: 'null' } | { kind: 'stub'; text: string } | { kind: 'disk'; path: string };
 
 export class SessionFs implements IFileSystem {
   private readonly host: HostFsBackend;
@@ -82,7 +83,7 @@ export class SessionFs implements IFileSystem {
     this.session = session;
   }
 
-  private route(path: string): Route {
+  private route(path: string, write = false): Route {
     const p = norm(path);
     if (p === '/dev/null' || p === '/dev/zero') return { kind: 'null' };
     for (const base of ['/sys', '/proc']) {
@@ -91,6 +92,8 @@ export class SessionFs implements IFileSystem {
         return { kind: 'pseudo', root: base === '/sys' ? sysRoot(v) : procRoot(v), base, rel: p.slice(base.length).split('/').filter(Boolean) };
       }
     }
+    const stub = commandStub(p);
+    if (stub !== undefined && !write) return { kind: 'stub', text: stub };
     return { kind: 'disk', path: p };
   }
 
@@ -120,7 +123,7 @@ export class SessionFs implements IFileSystem {
   }
 
   private async checkOpen(path: string): Promise<Errno | null> {
-    const r = this.route(path);
+    const r = this.route(path, true);
     let errno: Errno | null = null;
     if (r.kind === 'null') return null;
     if (r.kind === 'pseudo') {
@@ -134,7 +137,7 @@ export class SessionFs implements IFileSystem {
         const m = res.node.mode;
         if (!(m & 0o222) || !res.node.write || (!this.root && !(m & 0o002))) errno = 'EACCES';
       }
-    } else {
+    } else if (r.kind === 'disk') {
       const p = r.path;
       const disk = this.host.disk;
       const parent = p.slice(0, p.lastIndexOf('/')) || '/';
@@ -147,7 +150,7 @@ export class SessionFs implements IFileSystem {
   }
 
   private async store(path: string, content: FileContent, append: boolean): Promise<void> {
-    const r = this.route(path);
+    const r = this.route(path, true);
     const value = text(content);
     if (r.kind === 'null') return;
     const p = norm(path);
@@ -186,6 +189,7 @@ export class SessionFs implements IFileSystem {
   async readFile(path: string, options?: ReadFileOptions | BufferEncoding): Promise<string> {
     const r = this.route(path);
     if (r.kind === 'null') return '';
+    if (r.kind === 'stub') return r.text;
     if (r.kind === 'pseudo') return this.readPseudo(r);
     this.checkDiskRead(r.path, 'open');
     return this.host.disk.readFile(r.path, options);
@@ -204,6 +208,7 @@ export class SessionFs implements IFileSystem {
   private async latin1(path: string): Promise<string> {
     const r = this.route(path);
     if (r.kind === 'null') return '';
+    if (r.kind === 'stub') return r.text;
     if (r.kind === 'pseudo') return Buffer.from(this.readPseudo(r), 'utf8').toString('latin1');
     this.checkDiskRead(r.path, 'open');
     return Buffer.from(await this.host.disk.readFileBuffer(r.path)).toString('latin1');
@@ -244,6 +249,7 @@ export class SessionFs implements IFileSystem {
   async stat(path: string): Promise<FsStat> {
     const r = this.route(path);
     if (r.kind === 'null') return { isFile: false, isDirectory: false, isSymbolicLink: false, mode: 0o666, size: 0, mtime: this.host.bootTime() };
+    if (r.kind === 'stub') return { isFile: true, isDirectory: false, isSymbolicLink: false, mode: 0o755, size: r.text.length, mtime: this.host.bootTime() };
     if (r.kind === 'pseudo') {
       const res = this.pseudo(r, true, 'stat');
       if (!res.node) throw new FsError('ENOENT', 'stat', res.path);
@@ -259,12 +265,12 @@ export class SessionFs implements IFileSystem {
       if (!res.node) throw new FsError('ENOENT', 'lstat', res.path);
       return this.pseudoStat(res.node);
     }
-    if (r.kind === 'null') return this.stat(path);
+    if (r.kind === 'null' || r.kind === 'stub') return this.stat(path);
     return this.host.disk.lstat(r.path);
   }
 
   async mkdir(path: string, options?: MkdirOptions): Promise<void> {
-    const r = this.route(path);
+    const r = this.route(path, true);
     if (r.kind !== 'disk') {
       if (options?.recursive && (await this.exists(path))) return;
       throw new FsError('EPERM', 'mkdir', norm(path));
@@ -283,9 +289,11 @@ export class SessionFs implements IFileSystem {
       if (!this.root && !(res.node.mode & 0o004)) throw new FsError('EACCES', 'scandir', res.path);
       return res.node.list().sort();
     }
-    if (r.kind === 'null') throw new FsError('ENOTDIR', 'scandir', '/dev/null');
+    if (r.kind === 'null' || r.kind === 'stub') throw new FsError('ENOTDIR', 'scandir', norm(path));
     this.checkDiskRead(r.path, 'scandir');
-    return this.host.disk.readdir(r.path);
+    const names = await this.host.disk.readdir(r.path);
+    if (r.path === '/bin' || r.path === '/usr/bin') return [...new Set([...names, ...COMMAND_STUBS])].sort();
+    return names;
   }
 
   async readdirWithFileTypes(path: string): Promise<DirentEntry[]> {
@@ -300,7 +308,7 @@ export class SessionFs implements IFileSystem {
   }
 
   async rm(path: string, options?: RmOptions): Promise<void> {
-    const r = this.route(path);
+    const r = this.route(path, true);
     if (r.kind !== 'disk') throw new FsError('EPERM', 'rm', norm(path));
     this.checkDiskWrite(r.path, 'rm');
     await this.host.disk.rm(r.path, options);
@@ -308,7 +316,7 @@ export class SessionFs implements IFileSystem {
   }
 
   async cp(src: string, dest: string, options?: CpOptions): Promise<void> {
-    const d = this.route(dest);
+    const d = this.route(dest, true);
     if (d.kind === 'disk' && this.route(src).kind === 'disk') {
       this.checkDiskRead(norm(src), 'open');
       this.checkDiskWrite(d.path, 'cp');
@@ -320,7 +328,7 @@ export class SessionFs implements IFileSystem {
 
   async mv(src: string, dest: string): Promise<void> {
     const s = this.route(src);
-    const d = this.route(dest);
+    const d = this.route(dest, true);
     if (s.kind !== 'disk' || d.kind !== 'disk') throw new FsError('EPERM', 'rename', norm(src));
     this.checkDiskWrite(s.path, 'rename');
     this.checkDiskWrite(d.path, 'rename');
@@ -337,14 +345,14 @@ export class SessionFs implements IFileSystem {
   }
 
   async chmod(path: string, mode: number): Promise<void> {
-    const r = this.route(path);
+    const r = this.route(path, true);
     if (r.kind !== 'disk') throw new FsError('EPERM', 'chmod', norm(path));
     this.checkDiskWrite(r.path, 'chmod');
     await this.host.disk.chmod(r.path, mode);
   }
 
   async symlink(target: string, linkPath: string): Promise<void> {
-    const r = this.route(linkPath);
+    const r = this.route(linkPath, true);
     if (r.kind !== 'disk') throw new FsError('EPERM', 'symlink', norm(linkPath));
     this.checkDiskWrite(r.path, 'symlink');
     await this.host.disk.symlink(target, r.path);
@@ -352,7 +360,7 @@ export class SessionFs implements IFileSystem {
   }
 
   async link(existingPath: string, newPath: string): Promise<void> {
-    const r = this.route(newPath);
+    const r = this.route(newPath, true);
     if (r.kind !== 'disk') throw new FsError('EPERM', 'link', norm(newPath));
     this.checkDiskWrite(r.path, 'link');
     await this.host.disk.link(norm(existingPath), r.path);
@@ -365,7 +373,7 @@ export class SessionFs implements IFileSystem {
       if (res.node?.type !== 'link') throw new FsError('EINVAL', 'readlink', res.path);
       return res.node.target;
     }
-    if (r.kind === 'null') throw new FsError('EINVAL', 'readlink', '/dev/null');
+    if (r.kind === 'null' || r.kind === 'stub') throw new FsError('EINVAL', 'readlink', norm(path));
     return this.host.disk.readlink(r.path);
   }
 
@@ -377,11 +385,12 @@ export class SessionFs implements IFileSystem {
       return res.path;
     }
     if (r.kind === 'null') return '/dev/null';
+    if (r.kind === 'stub') return norm(path);
     return this.host.disk.realpath(r.path);
   }
 
   async utimes(path: string, atime: Date, mtime: Date): Promise<void> {
-    const r = this.route(path);
+    const r = this.route(path, true);
     if (r.kind !== 'disk') return;
     this.checkDiskWrite(r.path, 'utimes');
     await this.host.disk.utimes(r.path, atime, mtime);
