@@ -2,6 +2,7 @@
 // brought into the same states by the same commands, compared field by field (facts-compare.ts).
 // A difference fails: the lab's model of the kernel (or the probe) is wrong somewhere.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { startLab, type Lab, type LabHost } from '../../src/lab/index.js';
 import { bootWith, ssh as labSsh } from '../lab/support.js';
 import { bootWithArgs } from './boot.js';
@@ -31,7 +32,7 @@ describe('real kernel vs lab: facts field by field (upstream-6.12)', function ()
     const first = fleet.vms[0];
     assert.ok(first);
     vm = first;
-    lab = await startLab({ hosts: 1, profile: 'upstream-6.12', become: 'root', downtimeMs: 30 });
+    lab = await startLab({ hosts: 1, profile: 'upstream-6.12', become: 'root', downtimeMs: 30, stateDir: join(fleet.runDir, 'lab') });
     const h = lab.hosts[0];
     assert.ok(h);
     host = h;
