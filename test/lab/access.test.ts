@@ -21,7 +21,7 @@ describe('lab: the sre user and sudo without a password', function () {
     const h = lab.hosts[0]!;
     const r = await ssh(lab, h, `id -un; echo 100 > ${SI}; echo "rc=$?"; echo x > /etc/x; echo "rc=$?"; echo b > /proc/sysrq-trigger; echo "rc=$?"; grubby --update-kernel=ALL --args=a=b; echo "rc=$?"; cat /sys/kernel/debug/kfence/stats; echo "rc=$?"; cat ${SI}; echo "rc=$?"`, { user: 'sre' });
     assert.equal(r.stdout, 'sre\nrc=1\nrc=1\nrc=1\nrc=1\nrc=1\nrc=1\n');
-    assert.match(r.stderr, new RegExp(`^bash: ${SI}: Permission denied\nbash: /etc/x: Permission denied\nbash: /proc/sysrq-trigger: Permission denied\n`));
+    assert.match(r.stderr, new RegExp(`^bash: line 1: ${SI}: Permission denied\nbash: line 1: /etc/x: Permission denied\nbash: line 1: /proc/sysrq-trigger: Permission denied\n`));
     assert.match(r.stderr, /cat: \/sys\/kernel\/debug\/kfence\/stats: Permission denied\n/);
     assert.equal(h.bootCount, 1);
   });

@@ -18,15 +18,17 @@ function errnoOf(e: unknown): Errno | undefined {
 }
 
 export function labBuiltins(host: ShellHost, session: Session, fs: SessionFs): Command[] {
+  // Over sshd stderr is a pipe, and non-interactive bash then names the line: "bash: line 1: ...".
+  const where = (line: string | undefined) => `${shellName(session)}: line ${line ?? '1'}: `;
   const labOpen = defineCommand('__lab_open', async (args, ctx) => {
     const frame: string[] = [];
-    for (let i = 0; i + 1 < args.length; i += 2) {
+    for (let i = 1; i + 1 < args.length; i += 2) {
       const shown = args[i + 1]!;
       const path = fs.resolvePath(ctx.cwd, shown);
       const errno = await fs.openForWrite(path);
       if (errno) {
         for (const p of frame) disarm(session, p);
-        return out('', `${shellName(session)}: ${shown}: ${ERRNO_TEXT[errno]}\n`, 1);
+        return out('', `${where(args[0])}${shown}: ${ERRNO_TEXT[errno]}\n`, 1);
       }
       session.armed.set(path, (session.armed.get(path) ?? 0) + 1);
       frame.push(path);
@@ -42,7 +44,7 @@ export function labBuiltins(host: ShellHost, session: Session, fs: SessionFs): C
     if (session.pending) {
       const errno = session.pending;
       session.pending = null;
-      const prefix = BUILTINS.has(name) ? `${shellName(session)}: ${name}` : name;
+      const prefix = BUILTINS.has(name) ? `${where(args[2])}${name}` : name;
       return out('', `${prefix}: write error: ${ERRNO_TEXT[errno]}\n`, 1);
     }
     return out('', '', Number.isFinite(status) ? status : 1);

@@ -1,11 +1,11 @@
 // A just-bash transform plugin that gives output redirections a real shell's failure semantics.
 //
-//   CMD args > TARGET        becomes        { __lab_open -w TARGET && { CMD args > TARGET; __lab_wstat $? CMD; }; }
+//   CMD args > TARGET   becomes   { __lab_open LINE -w TARGET && { CMD args > TARGET; __lab_wstat $? CMD LINE; }; }
 //
 // __lab_open does the open(2) check (EACCES/ENOENT/EISDIR: "bash: TARGET: Permission denied",
 // status 1, CMD not run) and arms TARGET in the session file system; a rejected write to an armed
 // path is kept as the session's pending error instead of throwing; __lab_wstat turns it into
-// "bash: echo: write error: Invalid argument" (builtins) or "cat: write error: ..." and status 1,
+// "bash: line 1: echo: write error: Invalid argument" (builtins) or "cat: write error: ..." and status 1,
 // and otherwise passes CMD's status through. Background statements (`... &`) become __lab_bg,
 // which runs them detached from the session, as nohup'd jobs survive a closed SSH session.
 
@@ -49,6 +49,17 @@ function firstCommandName(n: unknown): string | undefined {
   return undefined;
 }
 
+function firstLine(n: unknown): number | undefined {
+  if (!n || typeof n !== 'object') return undefined;
+  const node = n as Node;
+  if (node.type === 'SimpleCommand' && typeof node.line === 'number') return node.line;
+  for (const v of Object.values(node)) {
+    const r = Array.isArray(v) ? v.map(firstLine).find((x) => x !== undefined) : firstLine(v);
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
 function wrapCommand(cmd: Node): Node {
   if ((cmd as Record<symbol, unknown>)[DONE]) return cmd;
   const redirs = (cmd.redirections as Node[] | undefined) ?? [];
@@ -66,8 +77,9 @@ function wrapCommand(cmd: Node): Node {
   if (cmd.type === 'FunctionDef') return cmd;
   (cmd as Record<symbol, unknown>)[DONE] = true;
   const name = cmd.type === 'SimpleCommand' ? wordLiteral(cmd.name) ?? firstCommandName(cmd.name) ?? 'bash' : firstCommandName(cmd) ?? 'bash';
-  const inner = group([statement([pipeline([cmd])]), statement([pipeline([simple('__lab_wstat', [status, lit(name)])])])]);
-  const outer = group([statement([pipeline([simple('__lab_open', targets)]), pipeline([inner])], ['&&'])]);
+  const line = String(typeof cmd.line === 'number' ? cmd.line : firstLine(cmd) ?? 1);
+  const inner = group([statement([pipeline([cmd])]), statement([pipeline([simple('__lab_wstat', [status, lit(name), lit(line)])])])]);
+  const outer = group([statement([pipeline([simple('__lab_open', [lit(line), ...targets])]), pipeline([inner])], ['&&'])]);
   (outer as Record<symbol, unknown>)[DONE] = true;
   return outer;
 }

@@ -49,7 +49,8 @@ function kconfig(p: Profile): string {
   const lines = ['#', `# Automatically generated file; DO NOT EDIT.`, `# Linux/${p.arch === 'aarch64' ? 'arm64' : 'x86'} ${p.release} Kernel Configuration`, '#', 'CONFIG_SLUB=y', 'CONFIG_NUMA=y', 'CONFIG_DEBUG_FS=y', 'CONFIG_CONTIG_ALLOC=y'];
   if (p.flavor === 'none') lines.push('CONFIG_HAVE_ARCH_KFENCE=y', '# CONFIG_KFENCE is not set');
   else {
-    lines.push('CONFIG_HAVE_ARCH_KFENCE=y', 'CONFIG_KFENCE=y', 'CONFIG_KFENCE_STATIC_KEYS=y', `CONFIG_KFENCE_SAMPLE_INTERVAL=${p.configSampleInterval}`, `CONFIG_KFENCE_NUM_OBJECTS=${p.configNumObjects}`);
+    // Debian's 6.12 leaves CONFIG_KFENCE_STATIC_KEYS unset (checked on the real kernel); the Alinux value is unknown.
+    lines.push('CONFIG_HAVE_ARCH_KFENCE=y', 'CONFIG_KFENCE=y', p.flavor === 'alinux' ? 'CONFIG_KFENCE_STATIC_KEYS=y' : '# CONFIG_KFENCE_STATIC_KEYS is not set', `CONFIG_KFENCE_SAMPLE_INTERVAL=${p.configSampleInterval}`, `CONFIG_KFENCE_NUM_OBJECTS=${p.configNumObjects}`);
     if (p.upstream?.lateEnable) lines.push('# CONFIG_KFENCE_DEFERRABLE is not set');
     lines.push('CONFIG_KFENCE_STRESS_TEST_FAULTS=0', '# CONFIG_KFENCE_KUNIT_TEST is not set');
   }

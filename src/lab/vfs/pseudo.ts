@@ -190,6 +190,17 @@ export function procRoot(v: KernelView): PseudoDir {
       }),
     version: () => ro(() => `Linux version ${v.profile.release} (mockbuild@lab) (gcc (GCC) 10.2.1) ${v.profile.kernelBuild}\n`),
     loadavg: () => ro(() => '0.08 0.03 0.01 1/212 4242\n'),
+    mounts: () =>
+      ro(() =>
+        [
+          'sysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0',
+          'proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0',
+          'devtmpfs /dev devtmpfs rw,nosuid,size=4096k,mode=755 0 0',
+          '/dev/vda2 / ext4 rw,relatime 0 0',
+          'debugfs /sys/kernel/debug debugfs rw,nosuid,nodev,noexec,relatime 0 0',
+          'tmpfs /run tmpfs rw,nosuid,nodev,mode=755 0 0',
+        ].join('\n') + '\n',
+      ),
     'sysrq-trigger': () => ({ type: 'file', mode: 0o200, read: () => '', write: (val) => (v.sysrq(val.trim()), null) }),
     sys: () =>
       dir(() => ({

@@ -1,5 +1,6 @@
 // Conformance tables: rows of shell snippets with the exact status, stdout and stderr a real
-// kernel gives (login shell: bash), straight from kfence-interface.md. A table is plain data so
+// kernel gives (login shell: bash, stderr a pipe as under sshd, hence "bash: line 1: ..."),
+// straight from kfence-interface.md. A table is plain data so
 // that the real-kernel tier (a QEMU VM) can run the same rows; nothing here depends on the lab.
 
 export type Errno = 'EINVAL' | 'ERANGE' | 'EBUSY' | 'ENOMEM' | 'EACCES';
@@ -43,7 +44,7 @@ export function write(path: string, value: string, errno: Errno | null, readback
     run: `echo '${value}' > ${path}; echo "rc=$?"; cat ${path}`,
     status: 0,
     stdout: `rc=${errno ? 1 : 0}\n${readback}\n`,
-    stderr: errno ? `bash: echo: write error: ${ERRNO_TEXT[errno]}\n` : '',
+    stderr: errno ? `bash: line 1: echo: write error: ${ERRNO_TEXT[errno]}\n` : '',
   };
 }
 
@@ -55,7 +56,7 @@ export function openDenied(path: string, value: string, readback: string, ref: s
     run: `echo '${value}' > ${path}; echo "rc=$?"; cat ${path}`,
     status: 0,
     stdout: `rc=1\n${readback}\n`,
-    stderr: `bash: ${path}: Permission denied\n`,
+    stderr: `bash: line 1: ${path}: Permission denied\n`,
   };
 }
 
