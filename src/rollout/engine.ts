@@ -34,6 +34,8 @@ export interface RolloutInput {
   /** Host pattern test for pattern phases. */
   matches: (pattern: string, host: string) => boolean;
   resume?: RunState;
+  /** Probe results the caller already has (e.g. from showing the plan before confirming). */
+  preprobed?: Map<string, { facts: HostFacts; plan: HostPlan }>;
 }
 
 const FAILED = new Set(['failed', 'unreachable', 'reverted']);
@@ -61,7 +63,7 @@ export async function runRollout(input: RolloutInput): Promise<RunSummary> {
       input.hosts.map((host) =>
         forks(async () => {
           try {
-            const p = await probe(ctx, host);
+            const p = input.preprobed?.get(host) ?? (await probe(ctx, host));
             if (p.plan.refused.length) {
               const r = p.plan.refused[0]!;
               journal.append({ t: 'host', host, state: 'refused', error: { code: r.code, message: r.message } });
