@@ -5,7 +5,6 @@
 import type { Profile } from '../profiles.js';
 import { kstrtobool, kstrtol, kstrtoul, kstrtouint, strstrip, type Errno } from './parse.js';
 import { applyBootingMax } from './booting-max.js';
-import { SLAB_GROUPS } from './slab.js';
 import { buildReport, type BugKind } from './reports.js';
 
 export const MAX_OBJECTS_PER_AREA = 131071n;
@@ -50,7 +49,7 @@ export interface KernelHooks {
 export type ParamResult = Errno | null;
 
 /** The delay of Anolis' asynchronous area release after a disable (RCU + workqueue + live objects). */
-export const AREA_FREE_DELAY_MS = 200;
+export const AREA_FREE_DELAY_MS = 1500;
 
 export class KfenceKernel {
   readonly profile: Profile;
@@ -87,7 +86,7 @@ export class KfenceKernel {
     this.hooks = hooks;
     this.interval = BigInt(profile.configSampleInterval);
     this.numObjects = BigInt(profile.configNumObjects);
-    this.slabFlag = SLAB_GROUPS.map(() => profile.slabControl === 'kfence_enable');
+    this.slabFlag = profile.slabs.groups.map(() => profile.slabControl === 'kfence_enable');
     this.contigUsed = Array.from({ length: mem.nodes }, () => 0);
     if (profile.flavor === 'upstream' && !profile.upstream?.debugfsOnlyWhenEnabled) this.debugfs = true;
     if (profile.flavor === 'alinux') this.debugfs = true;
@@ -547,19 +546,20 @@ export class KfenceKernel {
     const prefer = ['kmalloc-64', 'kmalloc-32', 'kmalloc-128', 'kmalloc-256', 'dentry', 'filp'];
     let cache: string | undefined;
     let size = 32;
+    const groups = this.profile.slabs.groups;
     for (const name of prefer) {
-      const gi = SLAB_GROUPS.findIndex((g) => g.aliases.includes(name) || g.dir === name);
+      const gi = groups.findIndex((g) => g.aliases.includes(name) || g.dir === name);
       if (gi >= 0 && this.monitored(gi)) {
         cache = name;
-        size = Math.min(SLAB_GROUPS[gi]!.objectSize, 64) - 7;
+        size = Math.min(groups[gi]!.objectSize, 64) - 7;
         break;
       }
     }
     if (!cache) {
-      const gi = SLAB_GROUPS.findIndex((_, i) => this.monitored(i));
+      const gi = groups.findIndex((_, i) => this.monitored(i));
       if (gi >= 0) {
-        cache = SLAB_GROUPS[gi]!.aliases[0] ?? SLAB_GROUPS[gi]!.dir;
-        size = Math.max(8, SLAB_GROUPS[gi]!.objectSize - 8);
+        cache = groups[gi]!.aliases[0] ?? groups[gi]!.dir;
+        size = Math.max(8, groups[gi]!.objectSize - 8);
       } else if (this.alinux && this.order0) {
         cache = 'PAGE';
         size = 4096;

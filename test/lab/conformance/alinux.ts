@@ -108,7 +108,7 @@ export function alinuxBootedOn(v: AlinuxVariant): Table {
       {
         name: 'after the async free, re-enable takes a 1 GiB area and forgets upstream mode',
         ref: '§5.1 consequences',
-        run: `echo 0 > ${SI}; sleep 0.5; echo 100 > ${SI}; cat ${SI}; cat /sys/kernel/debug/kfence/stats | tail -1`,
+        run: `echo 0 > ${SI}; sleep 2; echo 100 > ${SI}; cat ${SI}; cat /sys/kernel/debug/kfence/stats | tail -1`,
         status: 0,
         stdout: '100\n0       131071          1 GB\n',
         stderr: '',
