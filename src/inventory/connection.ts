@@ -46,6 +46,10 @@ export function connectionVars(host: InventoryHost): ConnectionVars {
   const name = host.name;
   const address = str(v, name, 'ansible_host') ?? name;
   if (!address.trim() || /\s/.test(address)) throw bad(name, `ansible_host must be a host name or address, got ${JSON.stringify(address)}`, 'set ansible_host to a DNS name or IP address');
+  // A DNS name (<= 253), an IPv4/IPv6 address (with a %zone), or an ssh config alias: never an
+  // option (-o...), never shell syntax, never megabytes.
+  if (address.length > 253 || address.startsWith('-') || !/^[A-Za-z0-9_.:%\-]+$/.test(address))
+    throw bad(name, `ansible_host must be a host name or address, got ${JSON.stringify(address.length > 80 ? `${address.slice(0, 80)}...` : address)}${address.length > 80 ? ` (${address.length} characters)` : ''}`, 'set ansible_host to a DNS name or IP address');
   const port = int(v, name, 'ansible_port', 1, 65535) ?? int(v, name, 'ansible_ssh_port', 1, 65535);
   const user = str(v, name, 'ansible_user') ?? str(v, name, 'ansible_ssh_user');
   const become = v['ansible_become'] === undefined ? false : ansibleBool(v['ansible_become'], name, 'ansible_become');

@@ -5,7 +5,8 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap } from 'yaml';
-import { inputError } from '../errors.js';
+import { InputError, KfleetError, inputError, type InputProblem } from '../errors.js';
+import { connectionVars } from './connection.js';
 import { InventoryData, groupHosts, hostGroups, type GroupNode } from './data.js';
 import { parseAddress } from './host-range.js';
 import { parseIni } from './ini.js';
@@ -133,6 +134,19 @@ export async function loadInventory(sources: string | string[]): Promise<Invento
       priority: g.priority,
     };
   }
+  // Every host's connection variables are checked now, so a bad value (a port out of range, a
+  // become method kfleet cannot use, ...) stops the command before any host is touched, instead of
+  // failing that host mid-rollout while the others are written.
+  const problems: InputProblem[] = [];
+  for (const h of hosts) {
+    try {
+      connectionVars(h);
+    } catch (e) {
+      if (!(e instanceof KfleetError)) throw e;
+      problems.push({ message: `${h.name}: ${e.message}`, location: { host: h.name }, hint: e.hint });
+    }
+  }
+  if (problems.length) throw new InputError(problems);
   return { sources: list, hosts, groups, groupOrder: order, hostOrder: [...inv.hosts.keys()] };
 }
 

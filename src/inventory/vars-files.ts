@@ -6,7 +6,7 @@ import path from 'node:path';
 import { isMap } from 'yaml';
 import { inputError } from '../errors.js';
 import type { Vars } from './types.js';
-import { deref, locate, readYaml, toVarValue } from './yaml-source.js';
+import { decodeText, deref, locate, readYaml, toVarValue } from './yaml-source.js';
 
 const EXTS = ['', '.yml', '.yaml', '.json'];
 
@@ -45,7 +45,7 @@ export async function findVarsFiles(dir: string, name: string): Promise<string[]
 
 /** One vars file: a YAML (1.1) or JSON mapping; an empty file is no variables. */
 export async function loadVarsFile(file: string): Promise<Vars> {
-  const src = readYaml(file, await readFile(file, 'utf8'));
+  const src = readYaml(file, decodeText(await readFile(file), file));
   const root = deref(src, src.doc.contents);
   const v = toVarValue(src, root);
   if (v === null) return {};

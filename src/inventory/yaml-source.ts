@@ -49,8 +49,37 @@ export function deref(src: YamlSource, node: unknown): unknown {
 
 /** A node's value as plain data (dates become Python's `str(datetime)` form, sets become lists). */
 export function toVarValue(src: YamlSource, node: unknown): VarValue {
-  const js: unknown = node && typeof node === 'object' && 'toJS' in node ? (node as Node).toJS(src.doc, { maxAliasCount: 1000 }) : node;
+  let js: unknown;
+  try {
+    js = node && typeof node === 'object' && 'toJS' in node ? (node as Node).toJS(src.doc, { maxAliasCount: 1000 }) : node;
+  } catch (e) {
+    // yaml throws plain errors for alias bombs ("Excessive alias count"), unresolved aliases and
+    // bad merge keys: they are the user's input problems, not kfleet bugs.
+    throw new InputError([{ message: `invalid YAML: ${(e as Error).message}`, location: locate(src, node), hint: 'remove the anchors/aliases (or merge keys) that cannot be resolved' }]);
+  }
   return plain(js);
+}
+
+/** The text of a YAML/JSON file that must be UTF-8 without control characters (besides tab, CR, LF). */
+export function decodeText(bytes: Uint8Array, file: string): string {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const at = (offset: number): Location => {
+    const before = text.slice(0, offset);
+    const nl = before.lastIndexOf('\n');
+    return { file, line: before.split('\n').length, col: offset - nl };
+  };
+  const bad = text.indexOf('\uFFFD');
+  if (bad >= 0) {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw new InputError([{ message: 'the file is not UTF-8 text', location: at(bad), hint: 'is this the right file? vars files are YAML or JSON text' }]);
+    }
+  }
+  // eslint-disable-next-line no-control-regex
+  const ctl = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(text);
+  if (ctl) throw new InputError([{ message: `the file contains the control character 0x${ctl[0].charCodeAt(0).toString(16).padStart(2, '0')}`, location: at(ctl.index), hint: 'is this the right file? vars files are YAML or JSON text' }]);
+  return text;
 }
 
 function plain(v: unknown): VarValue {
