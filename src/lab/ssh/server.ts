@@ -1,10 +1,10 @@
 // One ssh2.Server per lab host: public-key auth for root and sre, exec (with or without a pty),
-// interactive shell, env and signal requests. While the host is down the port is closed
+// interactive shell, env and signal requests, direct-tcpip to loopback (a lab host can be a bastion). While the host is down the port is closed
 // (connection refused); a crash freezes open connections until the next boot resets them.
 
 import ssh2 from 'ssh2';
 import type { Connection, ServerChannel, ParsedKey } from 'ssh2';
-import type { Socket } from 'node:net';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import { scriptReadsStdin } from '../shell/stdin.js';
 import type { LiveIO } from '../shell/context.js';
 import type { RunResult } from '../shell/run.js';
@@ -128,6 +128,22 @@ export class HostSshServer {
       ctx.accept();
     });
     conn.on('ready', () => {
+      // direct-tcpip, as sshd allows by default (AllowTcpForwarding yes): a lab host can be a
+      // ProxyJump bastion. Only loopback targets, since every lab host lives on 127.0.0.1.
+      conn.on('tcpip', (accept, reject, info) => {
+        if (!/^(127\.|::1$|localhost$)/.test(info.destIP)) return reject();
+        const out = tcpConnect(info.destPort, info.destIP === 'localhost' ? '127.0.0.1' : info.destIP);
+        out.once('error', () => reject());
+        out.once('connect', () => {
+          const ch = accept();
+          ch.on('error', () => out.destroy());
+          out.removeAllListeners('error');
+          out.on('error', () => ch.destroy());
+          ch.pipe(out).pipe(ch);
+          ch.on('close', () => out.destroy());
+          out.on('close', () => ch.destroy());
+        });
+      });
       conn.on('session', (accept) => {
         const session = accept();
         let pty = false;
