@@ -14,6 +14,7 @@ import { checkBudgets } from './budget.js';
 import { abortRequested, consumePromote } from './control.js';
 import { probe, runHost, type HostRunResult } from './host-run.js';
 import { baseline, soak, type Watched } from './soak.js';
+import { readQuarantine } from './quarantine.js';
 
 export type Verdict = 'converged' | 'pending_reboot' | 'halted' | 'aborted' | 'refused' | 'checked';
 
@@ -59,9 +60,18 @@ export async function runRollout(input: RolloutInput): Promise<RunSummary> {
   } else {
     // Probe everything first: a host that cannot be changed is known before anything is written.
     const rolloutSet: string[] = [];
+    const quarantined = readQuarantine(ctx.stateDir);
     await Promise.all(
       input.hosts.map((host) =>
         forks(async () => {
+          const q = quarantined[host];
+          if (q && !ctx.check) {
+            const error = { code: 'QUARANTINED', message: `quarantined by run ${q.run} since ${q.since}: ${q.reason}`, hint: `read its KFENCE report (journalctl -k -b -1 on the host), then delete "${host}" from ${ctx.stateDir}/quarantine.json to roll it again` };
+            journal.append({ t: 'host', host, state: 'refused', error });
+            results.set(host, { host, status: 'refused', pending_reboot: false, rebooted: false, touched: false, error });
+            bus.emit({ type: 'host.result', host, status: 'refused', pending_reboot: false, error });
+            return;
+          }
           try {
             const p = input.preprobed?.get(host) ?? (await probe(ctx, host));
             if (p.plan.refused.length) {
@@ -124,6 +134,7 @@ export async function runRollout(input: RolloutInput): Promise<RunSummary> {
       bus.emit({ type: 'phase.soak', run: ctx.run, phase: i + 1, ms: play.rollout.soak_ms });
       const verdicts = await soak(ctx, watched, play.rollout.soak_ms, play.rollout.forks, () => abortRequested(ctx.stateDir, ctx.run));
       for (const v of verdicts) {
+        for (const f of v.findings) journal.append({ t: 'finding', host: v.host, phase: i + 1, summary: f });
         if (v.ok) continue;
         const prev = results.get(v.host)!;
         const status = v.error?.code === 'UNREACHABLE' ? 'unreachable' : 'failed';

@@ -7,12 +7,14 @@ import { planIsEmpty } from '../plan/types.js';
 import type { HostStatus } from '../events.js';
 import { isKfleetError } from '../errors.js';
 import { applyHostPlan } from '../converge/apply-host.js';
-import { buildBootArgsScript } from '../converge/boot-args.js';
-import { buildUnitScript } from '../converge/boot-unit.js';
+import { buildBootArgsScript, kfenceTokens, parseBootArgsOutput } from '../converge/boot-args.js';
+import { buildUnitScript, UNIT_PATH } from '../converge/boot-unit.js';
+import { shq } from '../transport/quote.js';
 import type { HostRecordState } from './journal.js';
 import type { RunContext } from './context.js';
 import { fireCommand, readBootId, rebootPending, waitForReboot } from './reboot.js';
 import { revertArgsChanges, revertUnitChange } from './revert.js';
+import { quarantineHost, quarantinePath } from './quarantine.js';
 
 export interface HostRunResult {
   host: string;
@@ -151,7 +153,48 @@ async function rebootAndVerify(ctx: RunContext, host: string, before: HostFacts,
   return verifyAfterBoot(ctx, host, before, w.bootId, true);
 }
 
+/** A KFENCE panic in the log of the boot before the current one (`journalctl -k -b -1`), or null. */
+export async function previousBootKfencePanic(ctx: RunContext, host: string): Promise<string | null> {
+  const s = await ctx.pool.get(host);
+  const r = await s.exec(`journalctl -k -b -1 --no-pager 2>/dev/null | grep -E 'BUG: KFENCE|Kernel panic - not syncing' | tail -n 20`, { become: true, timeoutMs: Math.min(ctx.commandTimeoutMs, 15_000) });
+  const lines = r.stdout.split('\n').map((l) => l.trim());
+  const panic = lines.find((l) => /Kernel panic - not syncing/.test(l));
+  if (!panic) return null;
+  return /kfence/i.test(panic) || lines.some((l) => /BUG: KFENCE/.test(l)) ? panic.replace(/^.*?(Kernel panic)/, '$1') : null;
+}
+
+/** With fault=panic, is there evidence that the boot `bootId` looped (another boot since, or a KFENCE panic before the current boot)? */
+async function bootLoopEvidence(ctx: RunContext, host: string, bootId: string, waitMs: number): Promise<string | null> {
+  const deadline = ctx.ports.now() + waitMs;
+  for (;;) {
+    try {
+      const s = await ctx.pool.get(host);
+      const id = await readBootId(s, 5000);
+      if (id !== bootId && id !== '') return `the host booted again (boot id ${bootId} -> ${id})`;
+      const panic = await previousBootKfencePanic(ctx, host);
+      if (panic) return `the boot before ${id} ended in a KFENCE panic: ${panic}`;
+      return null;
+    } catch {
+      await ctx.pool.drop(host);
+      if (ctx.ports.now() >= deadline) return null;
+      await ctx.ports.sleep(250);
+    }
+  }
+}
+
+async function loopDetected(ctx: RunContext, host: string, before: HostFacts, bootId: string, why: string, after?: string): Promise<HostRunResult> {
+  ctx.journal.append({ t: 'reboot', host, stage: 'loop', boot_id_before: bootId, ...(after ? { boot_id_after: after } : {}) });
+  ctx.bus.emit({ type: 'host.reboot', host, stage: 'failed', detail: `boot loop suspected: ${why}` });
+  return revertHost(ctx, host, before, why);
+}
+
 async function verifyAfterBoot(ctx: RunContext, host: string, before: HostFacts, bootId: string, mayRevert: boolean): Promise<HostRunResult> {
+  const guard = mayRevert && ctx.play.kfence.fault === 'panic';
+  if (guard) {
+    // A boot that panicked before kfleet reconnected leaves its trace in the previous boot's log.
+    const panic = await previousBootKfencePanic(ctx, host).catch(() => null);
+    if (panic) return loopDetected(ctx, host, before, bootId, `the boot before ${bootId} ended in a KFENCE panic: ${panic}`);
+  }
   let facts: HostFacts;
   let plan: HostPlan;
   try {
@@ -168,6 +211,11 @@ async function verifyAfterBoot(ctx: RunContext, host: string, before: HostFacts,
       return fail(ctx, host, { code: 'NOT_CONVERGED', message: why });
     }
   } catch (e) {
+    if (guard) {
+      // The host went away while being verified: with fault=panic, look for the loop before failing it.
+      const why = await bootLoopEvidence(ctx, host, bootId, Math.max(3000, ctx.play.reboot.stable_for_ms * 2));
+      if (why) return loopDetected(ctx, host, before, bootId, why);
+    }
     return fail(ctx, host, errOf(e));
   }
   // Stable for stable_for: same boot id at the end.
@@ -179,9 +227,9 @@ async function verifyAfterBoot(ctx: RunContext, host: string, before: HostFacts,
     stableId = null;
   }
   if (stableId !== bootId) {
+    if (guard) return loopDetected(ctx, host, before, bootId, `rebooted again (or went away) within stable_for (boot id ${bootId} -> ${stableId ?? 'unreachable'})`, stableId ?? undefined);
     ctx.journal.append({ t: 'reboot', host, stage: 'loop', boot_id_before: bootId, ...(stableId ? { boot_id_after: stableId } : {}) });
-    ctx.bus.emit({ type: 'host.reboot', host, stage: 'failed', detail: 'rebooted again (or went away) within stable_for: boot loop suspected' });
-    if (mayRevert && ctx.play.kfence.fault === 'panic') return revertHost(ctx, host, before);
+    ctx.bus.emit({ type: 'host.reboot', host, stage: 'failed', detail: 'rebooted again (or went away) within stable_for' });
     return fail(ctx, host, { code: 'UNSTABLE_AFTER_REBOOT', message: `the host did not stay up for ${ctx.play.reboot.stable_for_ms / 1000} s after the reboot (boot id ${bootId} -> ${stableId ?? 'unreachable'})` });
   }
   ctx.journal.append({ t: 'reboot', host, stage: 'verified', boot_id_after: bootId });
@@ -190,33 +238,65 @@ async function verifyAfterBoot(ctx: RunContext, host: string, before: HostFacts,
   return done(ctx, { host, status: 'rebooted', pending_reboot: false, rebooted: true, touched: true, bootId });
 }
 
+/** What a revert needs to know, in one short command (a looping host may give it well under a second). */
+async function readArgsState(session: Awaited<ReturnType<RunContext['pool']['get']>>, before: HostFacts, timeoutMs: number): Promise<HostFacts> {
+  const kernels = before.grubby.entries.map((e) => e.kernel);
+  const script = [
+    'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+    'cat /proc/sys/kernel/random/boot_id',
+    'cat /proc/cmdline',
+    `[ -e ${shq(UNIT_PATH)} ] && echo unit || echo nounit`,
+    ...kernels.flatMap((k) => [`printf '@@kfleet-args %s\\n' ${shq(k)}`, `grubby ${shq(`--info=${k}`)} | sed -n 's/^args=//p'`]),
+  ].join('\n');
+  const r = await session.exec(script, { become: true, timeoutMs });
+  if (r.code !== 0) throw new Error(`reading the boot args failed: ${r.stderr.trim()}`);
+  const [bootId = '', cmdline = '', unit = ''] = r.stdout.split('\n');
+  const args = parseBootArgsOutput(r.stdout);
+  return {
+    ...before,
+    boot_id: bootId.trim(),
+    cmdline: cmdline.trim(),
+    boot_unit: { installed: unit.trim() === 'unit', hash: null },
+    grubby: { ...before.grubby, entries: before.grubby.entries.map((e) => ({ ...e, args: args.get(e.kernel) ?? e.args })) },
+  };
+}
+
 /** Boot loop with fault=panic: restore the recorded previous args (and unit), reboot once, quarantine. */
-export async function revertHost(ctx: RunContext, host: string, before: HostFacts): Promise<HostRunResult> {
+export async function revertHost(ctx: RunContext, host: string, before: HostFacts, why = 'boot loop'): Promise<HostRunResult> {
   const deadline = ctx.ports.now() + ctx.play.reboot.timeout_ms;
   let lastErr: Err = { code: 'REVERT_FAILED', message: 'could not reach the host to revert it' };
+  const wantTokens = kfenceTokens(before.cmdline);
   while (ctx.ports.now() < deadline) {
     try {
       const s = await ctx.pool.get(host);
-      const now = await ctx.ports.collect(s, host);
+      const now = await readArgsState(s, before, Math.min(ctx.commandTimeoutMs, 10_000));
       for (const change of revertArgsChanges(before, now)) {
         const r = await s.exec(buildBootArgsScript(change), { become: true, timeoutMs: ctx.commandTimeoutMs });
         if (r.code !== 0) throw new Error(`grubby failed: ${r.stderr.trim()}`);
       }
       const unit = revertUnitChange(before, now);
       if (unit) await s.exec(buildUnitScript(unit), { become: true, timeoutMs: ctx.commandTimeoutMs });
-      ctx.journal.append({ t: 'reboot', host, stage: 'fire', boot_id_before: now.boot_id });
-      await s.fire(fireCommand(ctx.run), { become: true });
-      const w = await waitForReboot({ host, bootIdBefore: now.boot_id, pool: ctx.pool, ports: ctx.ports, timeoutMs: Math.max(1000, deadline - ctx.ports.now()), started: ctx.ports.now() });
-      if (!w.ok) throw new Error(w.error ?? 'no return after the revert reboot');
-      ctx.journal.append({ t: 'reboot', host, stage: 'up', boot_id_before: now.boot_id, ...(w.bootId ? { boot_id_after: w.bootId } : {}) });
-      const error = { code: 'BOOT_LOOP_REVERTED', message: 'boot loop with fault=panic: previous kernel arguments restored and the host quarantined', hint: 'inspect the KFENCE report in the previous boot\'s log (`journalctl -k -b -1`) before rolling this host again' };
-      ctx.journal.append({ t: 'host', host, state: 'reverted', rebooted: true, error, ...(w.bootId ? { boot_id: w.bootId } : {}) });
+      let bootId = now.boot_id;
+      const booted = kfenceTokens(now.cmdline);
+      const alreadyBack = booted.size === wantTokens.size && [...wantTokens].every(([k, v]) => booted.get(k) === v);
+      if (!alreadyBack) {
+        // (A panic between the grubby write and this fire leaves the host booted with the old args: then no reboot is needed.)
+        ctx.journal.append({ t: 'reboot', host, stage: 'fire', boot_id_before: now.boot_id });
+        await s.fire(fireCommand(ctx.run), { become: true });
+        const w = await waitForReboot({ host, bootIdBefore: now.boot_id, pool: ctx.pool, ports: ctx.ports, timeoutMs: Math.max(1000, deadline - ctx.ports.now()), started: ctx.ports.now() });
+        if (!w.ok || !w.bootId) throw new Error(w.error ?? 'no return after the revert reboot');
+        ctx.journal.append({ t: 'reboot', host, stage: 'up', boot_id_before: now.boot_id, boot_id_after: w.bootId });
+        bootId = w.bootId;
+      }
+      const error = { code: 'BOOT_LOOP_REVERTED', message: `boot loop with fault=panic (${why}): previous kernel arguments restored and the host quarantined`, hint: `inspect the KFENCE report in the previous boot's log (\`journalctl -k -b -1\`), then lift the quarantine by deleting ${host} from ${quarantinePath(ctx.stateDir)}` };
+      quarantineHost(ctx.stateDir, host, { run: ctx.run, since: new Date().toISOString(), reason: why });
+      ctx.journal.append({ t: 'host', host, state: 'reverted', rebooted: true, error, boot_id: bootId });
       ctx.bus.emit({ type: 'host.result', host, status: 'reverted', pending_reboot: false, error });
-      return { host, status: 'reverted', pending_reboot: false, rebooted: true, touched: true, error, ...(w.bootId ? { bootId: w.bootId } : {}) };
+      return { host, status: 'reverted', pending_reboot: false, rebooted: true, touched: true, error, bootId };
     } catch (e) {
       lastErr = errOf(e, 'REVERT_FAILED');
       await ctx.pool.drop(host);
-      await ctx.ports.sleep(200);
+      await ctx.ports.sleep(100);
     }
   }
   return fail(ctx, host, { ...lastErr, code: 'REVERT_FAILED' });

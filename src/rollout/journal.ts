@@ -50,6 +50,7 @@ export type JournalRecord =
     }
   | { t: 'phase'; index: number; state: 'start' | 'applied' | 'soak' | 'wait_promote' | 'promoted' | 'done' | 'halted'; reason?: string }
   | { t: 'reboot'; host: string; stage: 'fire' | 'up' | 'verified' | 'loop' | 'timeout'; boot_id_before?: string; boot_id_after?: string }
+  | { t: 'finding'; host: string; phase: number; summary: string }
   | { t: 'end'; verdict: string; exit_code: number; reason?: string };
 
 export type Stamped = JournalRecord & { seq: number; ts: string };

@@ -1,0 +1,31 @@
+// Quarantine: a host the panic guard reverted (a boot loop with fault=panic) is kept out of later
+// runs on the same state directory until someone has read its KFENCE report and lifts the
+// quarantine by deleting its entry from quarantine.json. The file is rewritten atomically.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface QuarantineEntry {
+  run: string;
+  since: string;
+  reason: string;
+}
+
+export function quarantinePath(stateDir: string): string {
+  return join(stateDir, 'quarantine.json');
+}
+
+export function readQuarantine(stateDir: string): Record<string, QuarantineEntry> {
+  try {
+    return JSON.parse(readFileSync(quarantinePath(stateDir), 'utf8')) as Record<string, QuarantineEntry>;
+  } catch {
+    return {};
+  }
+}
+
+export function quarantineHost(stateDir: string, host: string, entry: QuarantineEntry): void {
+  mkdirSync(stateDir, { recursive: true });
+  const all = { ...readQuarantine(stateDir), [host]: entry };
+  const tmp = `${quarantinePath(stateDir)}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n');
+  renameSync(tmp, quarantinePath(stateDir));
+}

@@ -1,0 +1,71 @@
+// Soak gates and the panic guard against the lab: a KFENCE bug injected during the soak halts the
+// run with kfence_bugs: fail and is listed with report; a fault=panic canary that boot-loops is
+// reverted to its previous args and quarantined, and the run halts.
+import assert from 'node:assert/strict';
+import { journalOf, kfleetStart, mark, playbook, reboots, runIdOf, testLab, writePlaybook, writes, type TestLab } from './support.js';
+
+describe('soak gates and the panic guard (lab)', function () {
+  this.timeout(120_000);
+  let t: TestLab;
+  afterEach(async () => t?.lab.stop());
+
+  for (const policy of ['fail', 'report'] as const) {
+    it(`a KFENCE bug during the canary's soak with kfence_bugs: ${policy}`, async () => {
+      t = await testLab({ hosts: 3 });
+      const before = mark(t.lab);
+      const pb = writePlaybook(t.dir, playbook({ rollout: { phases: [1, '100%'], soak: '2s', health: { unexpected_reboot: 'fail', kfence_bugs: policy } } }));
+      const c = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
+      await c.waitFor('phase.soak', (e) => e.phase === 1);
+      assert.equal(t.lab.hosts[0]!.inject('use-after-free'), 'reported');
+      const r = await c.done;
+      const findings = r.events.filter((e) => e.type === 'host.finding');
+      assert.equal(findings.length, 1, 'the finding is listed');
+      assert.equal(findings[0]!.host, 'lab-001');
+      assert.match(String(findings[0]!.summary), /BUG: KFENCE: use-after-free/);
+      const { state, records } = journalOf(t.stateDir, runIdOf(r));
+      assert.ok(records.some((x) => x.t === 'finding' && x.host === 'lab-001' && /use-after-free/.test(x.summary)), 'the journal lists the finding');
+      if (policy === 'fail') {
+        assert.equal(r.code, 1, r.stderr);
+        assert.equal(state.end?.verdict, 'halted');
+        assert.equal(state.hosts.get('lab-001')!.error?.code, 'KFENCE_FINDING');
+        for (const h of t.lab.hosts.slice(1)) {
+          assert.equal(reboots(h), 0);
+          assert.equal(writes(h), before.get(h.name)!.writes);
+        }
+      } else {
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(state.end?.verdict, 'converged');
+        for (const h of t.lab.hosts) assert.equal(reboots(h), 1);
+      }
+    });
+  }
+
+  it('a fault=panic canary that boot-loops is reverted to its previous args, quarantined, and the run halts', async () => {
+    t = await testLab({ hosts: 3 });
+    const canary = t.lab.hosts[0]!;
+    const argsBefore = canary.cmdline().replace(/^BOOT_IMAGE=\S+ /, '');
+    canary.fault('boot-loop', { ms: 400 });
+    const before = mark(t.lab);
+    const pb = writePlaybook(t.dir, playbook({ kfence: { fault: 'panic', acknowledge_panic: true }, rollout: { phases: [1, '100%'], soak: '1s' }, reboot: { stable_for: '1500ms', timeout: '20s' } }));
+    const c = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
+    const r = await c.done;
+    assert.equal(r.code, 1, r.stderr + r.stdout.slice(-3000));
+    const { state } = journalOf(t.stateDir, runIdOf(r));
+    const s = state.hosts.get('lab-001')!;
+    assert.equal(s.state, 'reverted', JSON.stringify(s.error));
+    assert.equal(s.error?.code, 'BOOT_LOOP_REVERTED');
+    assert.equal(state.end?.verdict, 'halted');
+    assert.equal(canary.cmdline().replace(/^BOOT_IMAGE=\S+ /, ''), argsBefore, 'booted with the previous args again');
+    assert.ok(canary.audit.some((e) => e.kind === 'boot' && e.reason === 'panic'), 'the lab saw the panic');
+    for (const h of t.lab.hosts.slice(1)) {
+      assert.equal(reboots(h), 0);
+      assert.equal(writes(h), before.get(h.name)!.writes);
+    }
+    // Quarantined: a new apply leaves the host alone (refused) until the quarantine is lifted.
+    canary.fault('none');
+    const again = await kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json', '--limit', 'lab-001']).done;
+    const res = again.events.find((e) => e.type === 'host.result' && e.host === 'lab-001');
+    assert.equal(res?.status, 'refused', again.stdout.slice(-2000));
+    assert.match(JSON.stringify(res?.error), /QUARANTINED/);
+  });
+});
