@@ -6,6 +6,7 @@ import type { HostFacts } from '../facts/types.js';
 import type { Play } from '../spec/types.js';
 import { PLAN_FORMAT, PLAN_VERSION, type HostPlan, type SavedPlan } from './types.js';
 import { planHost } from './plan-host.js';
+import { checkSavedPlan, jsonLocator, offsetLocation } from './saved-plan-check.js';
 
 /** Plan every host of a play, in the order of the map (hosts without facts are the caller's business). */
 export function planFleet(play: Play, factsByHost: ReadonlyMap<string, HostFacts> | Record<string, HostFacts> | readonly HostFacts[]): HostPlan[] {
@@ -74,18 +75,23 @@ export function parseSavedPlan(json: string, file = 'plan.json'): SavedPlan {
   try {
     data = JSON.parse(json);
   } catch (e) {
-    throw new InputError([{ message: `${file} is not JSON: ${(e as Error).message}`, location: { file }, hint: 'write it with `kfleet plan --out FILE`' }]);
+    const m = /position (\d+)/.exec((e as Error).message);
+    const location = m ? offsetLocation(json, file, Number(m[1])) : offsetLocation(json, file, json.length);
+    throw new InputError([{ message: `${file} is not JSON: ${(e as Error).message}`, location, hint: 'write it with `kfleet plan --out FILE`' }]);
   }
+  const at = jsonLocator(json, file);
   const head = data as { format?: unknown; version?: unknown } | null;
   if (typeof head !== 'object' || head === null || head.format !== PLAN_FORMAT) {
-    throw new InputError([{ message: `${file} is not a kfleet plan (format must be "${PLAN_FORMAT}")`, location: { file }, hint: 'write it with `kfleet plan --out FILE`' }]);
+    throw new InputError([{ message: `${file} is not a kfleet plan (format must be "${PLAN_FORMAT}")`, location: at(['format']), hint: 'write it with `kfleet plan --out FILE`' }]);
   }
   if (head.version !== PLAN_VERSION) {
-    throw new InputError([{ message: `${file} is plan version ${String(head.version)}; this kfleet reads version ${PLAN_VERSION}`, location: { file }, hint: 'plan again with this kfleet version' }]);
+    throw new InputError([{ message: `${file} is plan version ${String(head.version)}; this kfleet reads version ${PLAN_VERSION}`, location: at(['version']), hint: 'plan again with this kfleet version' }]);
   }
   const r = savedPlan.safeParse(data);
   if (!r.success) {
-    throw new InputError(r.error.issues.slice(0, 20).map((i) => ({ message: `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`, location: { file } })), `${file} is not a valid kfleet plan`);
+    throw new InputError(r.error.issues.slice(0, 20).map((i) => ({ message: `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`, location: at(i.path as (string | number)[]) })), `${file} is not a valid kfleet plan`);
   }
+  const problems = checkSavedPlan(r.data as SavedPlan, at);
+  if (problems.length) throw new InputError(problems.slice(0, 20), `${file} is not a valid kfleet plan`);
   return r.data as SavedPlan;
 }
