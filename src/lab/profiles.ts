@@ -1,6 +1,8 @@
 // Lab kernel profiles: immutable data shared by every host of a profile. Each choice that the
 // reference (kfence-interface.md) leaves open is made here, per profile, and listed in README.md.
 
+import { DEBIAN_612, MERGED_KMALLOC, type SlabLayout } from './kernel/slab.js';
+
 export type Flavor = 'alinux' | 'upstream' | 'none';
 
 export interface AlinuxTraits {
@@ -44,6 +46,8 @@ export interface Profile {
   upstream?: UpstreamTraits;
   /** kfence_enable (Alinux 5.10), skip_kfence (upstream >= 6.1) or none. */
   slabControl: 'kfence_enable' | 'skip_kfence' | 'none';
+  /** /sys/kernel/slab: which caches exist and which are merged (kernel-dependent). */
+  slabs: SlabLayout;
   defaultArgs: string;
   osRelease: string;
   osPrettyName: string;
@@ -92,6 +96,7 @@ function alinux(name: string, release: string, previous: string, traits: Partial
       ...traits,
     },
     slabControl: 'kfence_enable',
+    slabs: MERGED_KMALLOC,
     defaultArgs: 'ro crashkernel=0M-2G:0M,2G-8G:192M,8G-:256M rhgb quiet',
     osRelease: ALINUX_OS,
     osPrettyName: 'Alibaba Cloud Linux 3 (Soaring Falcon)',
@@ -152,6 +157,7 @@ export const PROFILES: Record<string, Profile> = {
     configNumObjects: 255,
     upstream: { lateEnable: true, skipKfence: true, debugfsOnlyWhenEnabled: true, skippedCounters: true, logDisable: true },
     slabControl: 'skip_kfence',
+    slabs: DEBIAN_612,
     defaultArgs: 'ro quiet',
     osRelease: DEBIAN_OS,
     osPrettyName: 'Debian GNU/Linux 12 (bookworm)',
@@ -174,6 +180,7 @@ export const PROFILES: Record<string, Profile> = {
     configNumObjects: 255,
     upstream: { lateEnable: false, skipKfence: false, debugfsOnlyWhenEnabled: false, skippedCounters: false, logDisable: false },
     slabControl: 'none',
+    slabs: MERGED_KMALLOC,
     defaultArgs: 'ro quiet splash',
     osRelease: UBUNTU_OS,
     osPrettyName: 'Ubuntu 22.04.3 LTS',
@@ -195,6 +202,7 @@ export const PROFILES: Record<string, Profile> = {
     configSampleInterval: 0,
     configNumObjects: 0,
     slabControl: 'none',
+    slabs: MERGED_KMALLOC,
     defaultArgs: 'ro quiet',
     osRelease: DEBIAN_OS,
     osPrettyName: 'Debian GNU/Linux 12 (bookworm)',

@@ -1,6 +1,10 @@
 // SLUB caches as /sys/kernel/slab shows them: mergeable caches live in a directory named by a
 // unique id (":0000064", ":A-0000192") and every name merged into it is a symlink to it;
 // unmergeable caches have a real directory. One kmem_cache = one group = one kfence flag.
+// Which caches merge depends on the kernel, so each profile names its layout: MERGED_KMALLOC
+// (kmalloc-* merged with same-sized caches, the 5.10/5.15 model, not checked on a real kernel)
+// or DEBIAN_612 (read from Debian's 6.12 kernel in the real-kernel tier).
+import { DEBIAN_612_SLABS } from './slab-debian-6.12.js';
 
 export interface SlabGroup {
   /** Directory name under /sys/kernel/slab. */
@@ -14,14 +18,44 @@ export interface SlabGroup {
   objects: number;
 }
 
+export interface SlabLayout {
+  readonly groups: readonly SlabGroup[];
+  /** Every visible name under /sys/kernel/slab, with the group it belongs to. */
+  readonly names: ReadonlyMap<string, { group: number; link: boolean }>;
+}
+
 function g(dir: string, aliases: string[], objectSize: number, objects: number, order = 0): SlabGroup {
   const align = objectSize >= 64 ? 64 : 8;
   const slabSize = Math.ceil(objectSize / align) * align;
   return { dir, aliases, objectSize, slabSize, order, objects };
 }
 
-/** Shared by every host (immutable). */
-export const SLAB_GROUPS: readonly SlabGroup[] = [
+function layout(groups: readonly SlabGroup[]): SlabLayout {
+  const names = new Map<string, { group: number; link: boolean }>();
+  groups.forEach((grp, i) => {
+    names.set(grp.dir, { group: i, link: false });
+    for (const a of grp.aliases) names.set(a, { group: i, link: true });
+  });
+  return { groups, names };
+}
+
+/** Parses DEBIAN_612_SLABS-style lines: "dir object_size order objects [merged names...]". */
+export function parseSlabTable(text: string): SlabGroup[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [dir = '', size = '', order = '', objects = '', ...aliases] = l.trim().split(/\s+/);
+      const objectSize = Number(size);
+      // A merged cache's id is its slab size (":0000320" holds 296-byte objects).
+      const idSize = /^:[a-zA-Z]*-?(\d{7})$/.exec(dir);
+      const slabSize = idSize ? Number(idSize[1]) : Math.ceil(objectSize / 8) * 8;
+      return { dir, aliases, objectSize, slabSize, order: Number(order), objects: Number(objects) };
+    });
+}
+
+/** The 5.10/5.15 model (shared by every host of those profiles, immutable). */
+const MERGED_KMALLOC_GROUPS: readonly SlabGroup[] = [
   g(':0000008', ['kmalloc-8'], 8, 24576),
   g(':0000016', ['kmalloc-16'], 16, 12288),
   g(':0000032', ['kmalloc-32', 'ftrace_event_field'], 32, 18432),
@@ -57,15 +91,8 @@ export const SLAB_GROUPS: readonly SlabGroup[] = [
   g('kmem_cache_node', [], 64, 640),
 ];
 
-/** Every visible name under /sys/kernel/slab, with the group it belongs to. */
-export const SLAB_NAMES: ReadonlyMap<string, { group: number; link: boolean }> = (() => {
-  const m = new Map<string, { group: number; link: boolean }>();
-  SLAB_GROUPS.forEach((grp, i) => {
-    m.set(grp.dir, { group: i, link: false });
-    for (const a of grp.aliases) m.set(a, { group: i, link: true });
-  });
-  return m;
-})();
+export const MERGED_KMALLOC: SlabLayout = layout(MERGED_KMALLOC_GROUPS);
+export const DEBIAN_612: SlabLayout = layout(parseSlabTable(DEBIAN_612_SLABS));
 
 /** Read-only attribute files in every cache directory (besides objects/total_objects and the kfence file). */
 export const SLAB_RO_ATTRS = ['aliases', 'align', 'cpu_partial', 'ctor', 'hwcache_align', 'min_partial', 'object_size', 'objs_per_slab', 'order', 'poison', 'reclaim_account', 'red_zone', 'sanity_checks', 'slab_size', 'slabs', 'store_user', 'total_objects', 'objects'] as const;

@@ -4,7 +4,7 @@
 import type { Profile } from '../profiles.js';
 import type { KfenceKernel } from '../kernel/kfence.js';
 import type { Errno } from '../kernel/parse.js';
-import { SLAB_GROUPS, SLAB_NAMES, SLAB_RO_ATTRS } from '../kernel/slab.js';
+import { SLAB_RO_ATTRS } from '../kernel/slab.js';
 
 export interface PseudoFile {
   type: 'file';
@@ -110,19 +110,21 @@ function kernelDir(v: KernelView): PseudoDir {
 function slabDir(v: KernelView): PseudoDir {
   return dir(() => {
     const out: Record<string, () => PseudoNode> = {};
-    for (const [name, info] of SLAB_NAMES) {
-      out[name] = info.link ? () => ({ type: 'link', target: SLAB_GROUPS[info.group]!.dir }) : () => slabCacheDir(v, info.group);
+    const { groups, names } = v.profile.slabs;
+    for (const [name, info] of names) {
+      out[name] = info.link ? () => ({ type: 'link', target: groups[info.group]!.dir }) : () => slabCacheDir(v, info.group);
     }
     return out;
   });
 }
 
 function slabCacheDir(v: KernelView, gi: number): PseudoDir {
-  const grp = SLAB_GROUPS[gi]!;
+  const grp = v.profile.slabs.groups[gi]!;
   const nodes = v.kernel.mem.nodes;
   const objs = () => {
     const per = Array.from({ length: nodes }, (_, i) => Math.floor(grp.objects / nodes) + (i < grp.objects % nodes ? 1 : 0));
-    return `${grp.objects}${nodes > 1 ? per.map((n, i) => ` N${i}=${n}`).join('') : ` N0=${grp.objects}`}\n`;
+    // SLUB lists only nodes that hold objects (an empty cache reads "0").
+    return `${grp.objects}${per.map((n, i) => (n > 0 ? ` N${i}=${n}` : '')).join('')}\n`;
   };
   const perSlab = Math.max(1, Math.floor((4096 << grp.order) / grp.slabSize));
   const values: Record<string, () => string> = {
