@@ -82,7 +82,10 @@ export async function applyHostPlan(session: HostSession, plan: HostPlan, opts: 
     }
     outcome.pending_reboot = plan.reboot.required;
   } catch (e) {
-    outcome.status = isKfleetError(e) && (e.code === 'UNREACHABLE' || e.code === 'CONNECTION_LOST') ? 'unreachable' : 'failed';
+    // The host was reached (the plan came from its facts); a connection cut or a timeout while a
+    // write script runs leaves it in an unknown state: that is a failed apply, with the cause in
+    // the error code, not an unreachable host. Only a fresh connection that cannot be made is.
+    outcome.status = isKfleetError(e) && e.code === 'UNREACHABLE' ? 'unreachable' : 'failed';
     if (e instanceof StepFailure || isKfleetError(e)) {
       outcome.error = { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
     } else {
