@@ -15,8 +15,8 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run `kfleet ARGS` in this process, capturing what it prints. `env` is set only for the call. */
-export async function kfleet(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/** Run `kfleet ARGS` in this process, capturing what it prints. `env` is set only for the call; `onStdout` sees each chunk as it is printed. */
+export async function kfleet(args: string[], env: Record<string, string> = {}, onStdout?: (chunk: string) => void): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
   const ow = process.stdout.write.bind(process.stdout);
@@ -29,6 +29,14 @@ export async function kfleet(args: string[], env: Record<string, string> = {}): 
     return true;
   }) as typeof process.stdout.write;
   process.stdout.write = grab(out);
+  if (onStdout) {
+    const g = process.stdout.write;
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const r = (g as (c: string | Uint8Array, ...x: unknown[]) => boolean)(chunk, ...rest);
+      onStdout(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return r;
+    }) as typeof process.stdout.write;
+  }
   process.stderr.write = grab(err);
   Object.assign(process.env, env);
   process.exitCode = undefined;
