@@ -49,6 +49,17 @@ blk() {
     else printf 'u\\t%s\\n' "$1"; fi
   fi
 }
+# rd: the first line of a sysfs attribute with the shell's own read (no fork per file; the kernel
+# bounds an attribute to one page). A file that cannot be opened, or read nothing although its size
+# is not 0 (a read error; sysfs files report 4096), prints \`u\`; an empty regular file an empty value.
+rd() {
+  if [ -e "$2" ]; then
+    v=
+    x=u
+    { x=v; IFS= read -r v || [ -n "$v" ] || [ ! -s "$2" ] || x=u; } 2>/dev/null <"$2"
+    if [ "$x" = v ]; then printf 'v\\t%s\\t%s\\n' "$1" "$v"; else printf 'u\\t%s\\n' "$1"; fi
+  fi
+}
 put() {
   printf 'v\\t%s\\t%s\\n' "$1" "\${2%%"$NL"*}"
 }
@@ -78,16 +89,21 @@ else
 fi
 if [ -d "$R/sys/module/kfence" ]; then printf 'v\\tkfence-module\\t1\\n'; else printf 'v\\tkfence-module\\t0\\n'; fi
 for f in "$R"/sys/module/kfence/parameters/*; do
-  [ -e "$f" ] || continue
-  n="\${f##*/}"
-  one "param/$n" "$f"
-  if m=$(stat -c %a "$f" 2>/dev/null); then
-    printf 'v\\tparam-mode/%s\\t%s\\n' "$n" "$m"
-  else
-    set -- $(ls -ld "$f" 2>/dev/null)
-    printf 'v\\tparam-ls/%s\\t%s\\n' "$n" "$1"
-  fi
+  [ -e "$f" ] && one "param/\${f##*/}" "$f"
 done
+# Every parameter's mode from one stat (or one ls -ld): one process, not one per parameter.
+if [ -d "$R/sys/module/kfence/parameters" ]; then
+  o=$IFS
+  if m=$(stat -c '%a %n' "$R"/sys/module/kfence/parameters/* 2>/dev/null); then t=param-mode
+  elif m=$(ls -ld "$R"/sys/module/kfence/parameters/* 2>/dev/null); then t=param-ls
+  else m=
+  fi
+  set -f
+  IFS=$NL
+  for l in $m; do printf 'v\\t%s/%s\\t%s\\n' "$t" "\${l##*/}" "\${l%% *}"; done
+  IFS=$o
+  set +f
+fi
 if grep -q '^[^ ]* /sys/kernel/debug debugfs ' "$R/proc/mounts" 2>/dev/null || [ -d "$R/sys/kernel/debug/kfence" ]; then
   printf 'v\\tdebugfs\\t1\\n'
 else
@@ -114,10 +130,10 @@ for d in "$R"/sys/kernel/slab/*; do
     printf 'v\\tslab-alias/%s\\t%s\\n' "$n" "\${t##*/}"
     continue
   fi
-  if [ -e "$d/kfence_enable" ]; then one "slab-ke/$n" "$d/kfence_enable"
-  elif [ -e "$d/skip_kfence" ]; then one "slab-sk/$n" "$d/skip_kfence"
+  if [ -e "$d/kfence_enable" ]; then rd "slab-ke/$n" "$d/kfence_enable"
+  elif [ -e "$d/skip_kfence" ]; then rd "slab-sk/$n" "$d/skip_kfence"
   fi
-  one "slab-obj/$n" "$d/objects"
+  rd "slab-obj/$n" "$d/objects"
 done
 if [ -e "$R${BOOT_UNIT_PATH}" ]; then printf 'v\\tboot-unit\\t1\\n'; else printf 'v\\tboot-unit\\t0\\n'; fi
 if [ -e "$R${BOOT_SCRIPT_PATH}" ]; then
