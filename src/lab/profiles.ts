@@ -1,6 +1,7 @@
 // Lab kernel profiles: immutable data shared by every host of a profile. Each choice that the
 // reference (kfence-interface.md) leaves open is made here, per profile, and listed in README.md.
 
+import type { ReportStyle } from './kernel/reports.js';
 import { DEBIAN_612, MERGED_KMALLOC, type SlabLayout } from './kernel/slab.js';
 
 export type Flavor = 'alinux' | 'upstream' | 'none';
@@ -48,6 +49,8 @@ export interface Profile {
   slabControl: 'kfence_enable' | 'skip_kfence' | 'none';
   /** /sys/kernel/slab: which caches exist and which are merged (kernel-dependent). */
   slabs: SlabLayout;
+  /** KFENCE report details that differ by kernel; absent: the 5.13-era layout of kfence-interface.md §4.2. */
+  reportStyle?: ReportStyle;
   defaultArgs: string;
   osRelease: string;
   osPrettyName: string;
@@ -158,6 +161,7 @@ export const PROFILES: Record<string, Profile> = {
     upstream: { lateEnable: true, skipKfence: true, debugfsOnlyWhenEnabled: true, skippedCounters: true, logDisable: true },
     slabControl: 'skip_kfence',
     slabs: DEBIAN_612,
+    reportStyle: { hashedPointers: true, agoStamps: true, uidAndTaintNames: true },
     defaultArgs: 'ro quiet',
     osRelease: DEBIAN_OS,
     osPrettyName: 'Debian GNU/Linux 12 (bookworm)',
@@ -165,7 +169,7 @@ export const PROFILES: Record<string, Profile> = {
     defaultMemoryMiB: 8192,
     defaultNodes: 1,
     hardware: 'QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.2-debian-1.16.2-1 04/01/2014',
-    kernelBuild: '#1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1~bpo12+1 (2026-11-01)',
+    kernelBuild: '#1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1~deb12u1 (2026-11-14)',
     user: { become: 'sudo-nopasswd' },
   },
   'upstream-5.15': {

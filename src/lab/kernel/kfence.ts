@@ -140,7 +140,9 @@ export class KfenceKernel {
     const objects = BigInt(this.profile.configNumObjects);
     const bytes = (objects + 1n) * 2n * BigInt(this.profile.pageSize);
     this.areas = [{ node: 0, objects, bytes, boot }];
-    this.hooks.log(atMs, `kfence: initialized - using ${bytes} bytes for ${objects} objects at ${this.hashedPtr()}-${this.hashedPtr()}`);
+    // At boot the %p hashing key is not ready yet: the real 6.12 kernel prints "0x(____ptrval____)".
+    const at = boot ? '0x(____ptrval____)-0x(____ptrval____)' : `${this.hashedPtr()}-${this.hashedPtr()}`;
+    this.hooks.log(atMs, `kfence: initialized - using ${bytes} bytes for ${objects} objects at ${at}`);
     this.startEnabled(atMs);
     this.debugfs = true;
   }
@@ -579,6 +581,7 @@ export class KfenceKernel {
       tainted: this.tainted,
       rand: () => this.hooks.rand(),
       node: this.alinux ? area?.node ?? 0 : undefined,
+      style: this.profile.reportStyle,
       ...ctx,
     });
     for (const l of lines) this.hooks.log(atMs, l);

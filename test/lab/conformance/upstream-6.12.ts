@@ -71,6 +71,7 @@ export const upstream612BootedOn: Table = {
     { name: '/proc/cmdline carries the arg', ref: 'DESIGN: booted args', run: 'grep -o "kfence.sample_interval=100" /proc/cmdline', status: 0, stdout: 'kfence.sample_interval=100\n', stderr: '' },
     read(`${PARAMS}/sample_interval`, '100\n', 'vm facts: reads 100'),
     read('/sys/kernel/debug/kfence/stats', /^enabled: 1\n/, 'vm facts: stats enabled: 1'),
+    dmesgHas(/kfence: initialized - using 2097152 bytes for 255 objects at 0x\(____ptrval____\)-0x\(____ptrval____\)\n/, 'tier finding: at boot %p prints ptrval (hashing not ready)'),
   ],
 };
 
