@@ -11,10 +11,10 @@ import {
   hashedLine,
   knownHostName,
   KnownHostsReadError,
-  loadKnownHosts,
+  loadKnownHostsIndex,
   parseKnownHosts,
   pinnedAlgorithms,
-  type KnownHostEntry,
+  type KnownHostsIndex,
 } from './known-hosts.js';
 import { DEFAULT_HOST_KEY_ALGORITHMS } from './ssh2.js';
 
@@ -45,7 +45,7 @@ function fingerprint(key: Buffer): string {
 
 export async function prepareHostKeyCheck(t: HostKeyTarget): Promise<HostKeyChecker> {
   const name = knownHostName(t.address, t.port);
-  const entries = await readEntries(t);
+  const entries = (await readEntries(t)).forName(name);
   const pinned = pinnedAlgorithms(entries, name).filter((a) =>
     (DEFAULT_HOST_KEY_ALGORITHMS as readonly string[]).includes(a),
   );
@@ -64,9 +64,9 @@ export async function prepareHostKeyCheck(t: HostKeyTarget): Promise<HostKeyChec
   };
 }
 
-async function readEntries(t: HostKeyTarget): Promise<KnownHostEntry[]> {
+async function readEntries(t: HostKeyTarget): Promise<KnownHostsIndex> {
   try {
-    return await loadKnownHosts(t.files);
+    return await loadKnownHostsIndex(t.files);
   } catch (e) {
     if (e instanceof KnownHostsReadError) {
       throw new TransportError('CONFIG_INVALID', t.host, e.message,

@@ -2,7 +2,7 @@
 // FORMAT"). No maintained npm package exists (ts-stack.md §2). Pure functions, except
 // loadKnownHosts which reads files (missing = empty, unreadable = fail closed).
 import { createHmac, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 
 export interface KnownHostEntry {
   file: string;
@@ -41,10 +41,18 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
   return out;
 }
 
-/** OpenSSH match_pattern: `*` and `?` wildcards, case-insensitive. */
+const patternCache = new Map<string, RegExp>();
+
+/** OpenSSH match_pattern: `*` and `?` wildcards, case-insensitive. Compiled patterns are cached. */
 export function wildcardMatch(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 'i').test(name);
+  if (!/[*?]/.test(pattern)) return pattern.toLowerCase() === name.toLowerCase();
+  let re = patternCache.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+    if (patternCache.size >= 4096) patternCache.clear();
+    patternCache.set(pattern, re);
+  }
+  return re.test(name);
 }
 
 export function hashHostName(name: string, salt: Buffer): string {
@@ -142,4 +150,62 @@ export async function loadKnownHosts(files: readonly string[]): Promise<KnownHos
     all.push(...parseKnownHosts(text, file));
   }
   return all;
+}
+
+/**
+ * Entries of a set of files with a lookup by host name. Lines whose host field is a plain list of
+ * names (no wildcard, negation or hash) are found through a map; the others are matched one by one.
+ * forName returns what hostFieldMatches accepts, in file order, so checkHostKey and pinnedAlgorithms
+ * decide exactly as over the whole list.
+ */
+export class KnownHostsIndex {
+  private readonly exact = new Map<string, number[]>();
+  private readonly other: number[] = [];
+  constructor(readonly entries: readonly KnownHostEntry[]) {
+    entries.forEach((e, i) => {
+      if (e.hosts.startsWith('|') || /[*?!]/.test(e.hosts)) {
+        this.other.push(i);
+        return;
+      }
+      for (const name of new Set(e.hosts.toLowerCase().split(','))) {
+        const l = this.exact.get(name);
+        if (l) l.push(i);
+        else this.exact.set(name, [i]);
+      }
+    });
+  }
+  forName(name: string): KnownHostEntry[] {
+    const hits = [...(this.exact.get(name.toLowerCase()) ?? []), ...this.other.filter((i) => hostFieldMatches(this.entries[i]!.hosts, name))];
+    return hits.sort((a, b) => a - b).map((i) => this.entries[i]!);
+  }
+}
+
+const indexCache = new Map<string, { stamp: string; index: KnownHostsIndex }>();
+
+/**
+ * loadKnownHosts for many connections of one process: the files are stat'ed on every call and read
+ * and parsed again only when one changed (size, mtime or inode), so a fleet run parses a large
+ * known_hosts once instead of once per host, and still sees keys other runs append meanwhile.
+ */
+export async function loadKnownHostsIndex(files: readonly string[]): Promise<KnownHostsIndex> {
+  const stamps: string[] = [];
+  for (const file of files) {
+    if (file === '/dev/null') continue;
+    try {
+      const st = await stat(file, { bigint: true });
+      stamps.push(`${file}\0${st.ino}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}`);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') stamps.push(`${file}\0-`);
+      else throw new KnownHostsReadError(file, code ?? String(e));
+    }
+  }
+  const key = files.join('\0');
+  const stamp = stamps.join('\n');
+  const hit = indexCache.get(key);
+  if (hit && hit.stamp === stamp) return hit.index;
+  const index = new KnownHostsIndex(await loadKnownHosts(files));
+  if (indexCache.size >= 64) indexCache.clear();
+  indexCache.set(key, { stamp, index });
+  return index;
 }
