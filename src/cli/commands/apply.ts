@@ -1,12 +1,11 @@
 // kfleet apply: converge the hosts of a playbook (or exactly a saved plan), as a phased rollout,
 // or finish a run whose controller died (--resume RUN).
 import type { Command } from 'commander';
-import { EXIT, KfleetError } from '../../errors.js';
+import { EXIT, KfleetError, isKfleetError } from '../../errors.js';
 import { planHost } from '../../plan/plan-host.js';
 import { describePlan } from '../../plan/diff.js';
 import { planIsEmpty, type HostPlan } from '../../plan/types.js';
 import type { HostFacts } from '../../facts/types.js';
-import { factsFingerprint } from '../../facts/fingerprint.js';
 import { readJournal, journalPath, replay } from '../../rollout/journal.js';
 import { SessionPool } from '../../rollout/sessions.js';
 import { probe } from '../../rollout/host-run.js';
@@ -19,6 +18,7 @@ import { formatRecap } from '../recap.js';
 import { runPlay } from '../run-play.js';
 import { loadSavedPlanForApply } from '../saved-plan.js';
 import pLimit from 'p-limit';
+import { isDeepStrictEqual } from 'node:util';
 
 interface ApplyOptions extends FleetCliOptions {
   check?: boolean;
@@ -65,15 +65,12 @@ async function apply(file: string | undefined, o: ApplyOptions): Promise<number>
       const effPlay = { ...play, rollout: { ...play.rollout, forks } };
       const transport = await transportFromOptions(o, bus, forks);
       const savedPlans = saved?.plans.get(play.name);
-      const planFn = (facts: HostFacts): HostPlan => {
-        const s = savedPlans?.get(facts.host);
-        return s && s.fingerprint === factsFingerprint(facts) ? s : planHost(play, facts);
-      };
-      const ports = fleetPorts({ hosts: target.hosts, transport, plan: planFn });
+      const ports = fleetPorts({ hosts: target.hosts, transport, plan: (facts) => planHost(play, facts) });
       const pool = new SessionPool(ports);
       const hosts = target.hosts.map((h) => h.name);
       // Probe first: show the plan, and let the user say no before anything is written.
       const preprobed = new Map<string, { facts: HostFacts; plan: HostPlan }>();
+      const inputErrors: KfleetError[] = [];
       const limit = pLimit(forks);
       const ctxLite = { pool, ports, bus } as Parameters<typeof probe>[0];
       await Promise.all(
@@ -81,19 +78,20 @@ async function apply(file: string | undefined, o: ApplyOptions): Promise<number>
           limit(async () => {
             try {
               const p = await probe(ctxLite, h);
-              if (savedPlans) {
-                const s = savedPlans.get(h);
-                if (!s) p.plan = { ...p.plan, refused: [{ code: 'NOT_IN_PLAN', message: 'this host is not in the saved plan', hint: 'run `kfleet plan --out` again to include it' }] };
-                else if (s.fingerprint !== p.plan.fingerprint) p.plan = { ...s, refused: [{ code: 'PLAN_STALE', message: 'the host changed since the plan was saved (its facts fingerprint moved); refusing to apply a stale plan', hint: 'run `kfleet plan --out` again and review it' }] };
-                else p.plan = s;
-              }
+              if (savedPlans) p.plan = checkAgainstSaved(savedPlans.get(h), planHost(play, p.facts));
               preprobed.set(h, p);
-            } catch {
-              /* unreachable: the engine retries it and counts it as failed */
+            } catch (e) {
+              // Input errors (a broken ssh config, a bad key or passphrase) stop the command before
+              // anything is written; an unreachable host is retried by the engine and counts as failed.
+              if (isKfleetError(e) && e.exitCode === EXIT.INPUT) inputErrors.push(e);
             }
           }),
         ),
       );
+      if (inputErrors.length) {
+        await pool.closeAll();
+        throw inputErrors[0]!;
+      }
       const changing = [...preprobed.values()].filter((p) => !planIsEmpty(p.plan));
       if (o.diff || (!o.yes && !o.check && process.stdin.isTTY && !o.json)) {
         for (const p of changing) process.stdout.write(describePlan(p.plan).map((l) => `${l}\n`).join('') + '\n');
@@ -172,4 +170,21 @@ async function resume(o: ApplyOptions, stateDir: string, bus: ReturnType<typeof 
   });
   if (!o.json) process.stdout.write(formatRecap(summary, play.name, o.verbose ?? false));
   return summary.exitCode;
+}
+
+/**
+ * A saved plan is applied only when it is exactly what the planner makes of the host's current
+ * facts (the planner is deterministic and the playbook is unchanged): a host whose facts moved is
+ * refused as stale, and a plan that was edited by hand is refused as tampered.
+ */
+export function checkAgainstSaved(saved: HostPlan | undefined, fresh: HostPlan): HostPlan {
+  if (!saved) return { ...fresh, refused: [{ code: 'NOT_IN_PLAN', message: 'this host is not in the saved plan', hint: 'run `kfleet plan --out` again to include it' }] };
+  if (saved.fingerprint !== fresh.fingerprint) {
+    return { ...saved, refused: [{ code: 'PLAN_STALE', message: 'the host changed since the plan was saved (its facts fingerprint moved); refusing to apply a stale plan', hint: 'run `kfleet plan --out` again and review it' }] };
+  }
+  const plain = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
+  if (!isDeepStrictEqual(plain(saved), plain(fresh))) {
+    return { ...saved, refused: [{ code: 'PLAN_MISMATCH', message: 'the saved plan for this host is not what kfleet plans for its current facts (edited by hand, or made by another kfleet version); refusing it', hint: 'make the plan again with `kfleet plan --out`' }] };
+  }
+  return saved;
 }

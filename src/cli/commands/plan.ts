@@ -5,7 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
-import { EXIT, KfleetError } from '../../errors.js';
+import { EXIT } from '../../errors.js';
+import { parseFactsJson } from '../../facts/examples.js';
 import type { HostFacts } from '../../facts/types.js';
 import { planHost } from '../../plan/plan-host.js';
 import { buildSavedPlan } from '../../plan/plan-fleet.js';
@@ -54,12 +55,7 @@ async function plan(file: string, o: PlanOptions): Promise<number> {
           results.set(h.name, { code: 'NO_FACTS', message: `no fact file ${p}` });
           continue;
         }
-        let facts: HostFacts;
-        try {
-          facts = { ...(JSON.parse(readFileSync(p, 'utf8')) as HostFacts), host: h.name };
-        } catch (e) {
-          throw new KfleetError('FACTS_INVALID', `${p} is not valid JSON: ${(e as Error).message}`, { exitCode: EXIT.INPUT, location: { file: p } });
-        }
+        const facts: HostFacts = { ...parseFactsJson(readFileSync(p, 'utf8'), p), host: h.name };
         results.set(h.name, planHost(target.play, facts));
       }
     } else {
