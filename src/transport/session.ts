@@ -8,6 +8,9 @@ import { Semaphore } from './limits.js';
 import type { ClientChannel } from './ssh2.js';
 import type { ExecOptions, ExecResult, HostSession } from './types.js';
 
+/** Longest command sent inline in the exec request; longer ones go to `/bin/sh -s` on stdin. */
+export const INLINE_COMMAND_MAX = 16 * 1024;
+
 export interface SessionOptions {
   host: string;
   label: string;
@@ -89,8 +92,14 @@ export class Ssh2HostSession implements HostSession {
       'the host rebooted, sshd restarted or the network dropped; kfleet reconnects on the next attempt', { transient: true });
   }
 
-  private run(command: string, opts: ExecOptions, fire: boolean, onChannelClose?: () => void): Promise<ExecResult> {
+  private run(command: string, optsIn: ExecOptions, fire: boolean, onChannelClose?: () => void): Promise<ExecResult> {
     const started = Date.now();
+    // A long script does not fit an exec request: ssh2 servers drop packets over 35,000 bytes
+    // (the connection closes), and sshd hands the command to `sh -c` as one argument, which Linux
+    // caps at 128 KiB (E2BIG). Send it to `/bin/sh -s` on stdin instead.
+    const viaStdin = !fire && optsIn.stdin === undefined && Buffer.byteLength(command, 'utf8') > INLINE_COMMAND_MAX;
+    const opts: ExecOptions = viaStdin ? { ...optsIn, stdin: command.endsWith('\n') ? command : `${command}\n` } : optsIn;
+    if (viaStdin) command = '/bin/sh -s';
     const useBecome = opts.become === true && this.o.become !== undefined;
     const bw = useBecome ? wrapBecome(command, this.o.become as BecomeSpec) : undefined;
     const timeoutMs = opts.timeoutMs ?? this.o.commandTimeoutMs;
