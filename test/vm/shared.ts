@@ -6,9 +6,16 @@ import type { Vm } from './vm.js';
 
 let shared: Promise<VmFleet> | null = null;
 
-/** The shared one-VM fleet ("vm0", booted with KFENCE off: no kfence.* argument). */
+/** VMs in the shared fleet: the rollout scenarios need three; the other files use vm0 only. */
+export const FLEET_SIZE = 3;
+
+/**
+ * The shared fleet ("vm0".."vm2", booted in parallel with KFENCE off: no kfence.* argument).
+ * vm0 serves the kernel and lab-conformance files; vm1 the runtime scenarios through kfleet;
+ * all three the phased boot-time rollout.
+ */
 export function sharedFleet(opts: VmFleetOptions = {}): Promise<VmFleet> {
-  shared ??= startVmFleet(1, opts).then((f) => {
+  shared ??= startVmFleet(FLEET_SIZE, opts).then((f) => {
     for (const [name, ms] of Object.entries(f.bootMs)) console.log(`      [vm] ${name}: boot to SSH ${(ms / 1000).toFixed(1)} s`);
     return f;
   });
