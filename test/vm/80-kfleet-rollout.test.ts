@@ -29,6 +29,7 @@ const phases = (events: KfleetEvent[]): string[][] => events.filter((e) => e.typ
 const fired = (events: KfleetEvent[]): string[] => events.filter((e) => e.type === 'host.reboot' && e['stage'] === 'fire').map((e) => e.host ?? '');
 
 describe('kfleet on real kernels: a phased boot-time rollout with real reboots (vm0..vm2)', function () {
+  this.timeout(300_000);
   let fleet: VmFleet;
   let vms: FleetVm[];
 
