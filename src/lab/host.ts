@@ -145,6 +145,10 @@ export class LabHost implements ShellHost, SshHostPort {
     this.bootRecords.push({ bootId: this.bootId, startedAt: now, log: this.log });
     if (this.bootRecords.length > 8) this.bootRecords.shift();
     this.units = new Map();
+    // /run is a tmpfs: nothing written there survives a boot.
+    if (this.disk && (await this.disk.exists('/run'))) {
+      for (const name of await this.disk.readdir('/run')) await this.disk.rm(`/run/${name}`, { recursive: true, force: true });
+    }
     this.bootCmdline = this.disk ? (await bootEntry(this.disk)).cmdline : this.defaultCmdline();
     const p = this.profile;
     const log = (at: number, text: string) => this.log.add(at, text);
