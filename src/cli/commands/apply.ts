@@ -105,6 +105,8 @@ async function apply(file: string | undefined, o: ApplyOptions): Promise<number>
           return EXIT.ABORTED;
         }
       }
+      // runPlay throws when the fleet lock is held: the probe sessions must be closed anyway, or
+      // their sockets keep the process alive.
       const summary = await runPlay({
         play: effPlay,
         hosts,
@@ -118,8 +120,7 @@ async function apply(file: string | undefined, o: ApplyOptions): Promise<number>
         commandTimeoutMs: intOption(o.commandTimeout, '--command-timeout', 120) * 1000,
         preprobed,
         pool,
-      });
-      await pool.closeAll();
+      }).finally(() => pool.closeAll());
       done();
       if (!o.json) process.stdout.write(formatRecap(summary, play.name, o.verbose ?? false));
       exit = Math.max(exit, summary.exitCode);
