@@ -49,7 +49,7 @@ export async function runRollout(input: RolloutInput): Promise<RunSummary> {
   const initial = new Map<string, { facts: HostFacts; plan: HostPlan }>();
   let phases: string[][];
 
-  if (input.resume) {
+  if (input.resume?.phasesKnown) {
     phases = input.resume.phases;
     for (const [host, st] of input.resume.hosts) {
       if (!TERMINAL.has(st.state)) continue;

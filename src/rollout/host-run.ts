@@ -67,6 +67,10 @@ export async function runHost(ctx: RunContext, host: string, prior?: HostRecordS
   try {
     ({ facts, plan } = initial ?? (await probe(ctx, host)));
   } catch (e) {
+    if (prior?.state === 'rebooting' && prior.reboot_fired_boot_id && prior.facts_before) {
+      // Resuming while the host is still down from the reboot the dead controller fired: wait for it.
+      return rebootAndVerify(ctx, host, prior.facts_before, prior.reboot_fired_boot_id, false);
+    }
     return fail(ctx, host, errOf(e, 'UNREACHABLE'));
   }
   const before = prior?.facts_before ?? facts;
@@ -79,7 +83,7 @@ export async function runHost(ctx: RunContext, host: string, prior?: HostRecordS
       return verifyAfterBoot(ctx, host, before, facts.boot_id, true);
     }
     const session = await ctx.pool.get(host).catch(() => undefined);
-    if (session && (await rebootPending(session).catch(() => false))) {
+    if (session && (await rebootPending(session, ctx.run).catch(() => false))) {
       return rebootAndVerify(ctx, host, before, prior.reboot_fired_boot_id, false);
     }
     // Fired in the journal but never reached the host: fall through and fire it now.

@@ -141,6 +141,8 @@ export interface HostRecordState {
 export interface RunState {
   meta: RunMeta;
   phases: string[][];
+  /** False when the controller died before the phases were recorded (the run must plan them). */
+  phasesKnown: boolean;
   hosts: Map<string, HostRecordState>;
   phaseStates: Map<number, string>;
   end: { verdict: string; exit_code: number; reason?: string } | null;
@@ -152,12 +154,13 @@ export function replay(records: Stamped[]): RunState {
   const first = records[0];
   if (!first || first.t !== 'run') throw new Error('journal does not start with a run record');
   const { t: _t, seq: _s, ts: _ts, ...meta } = first;
-  const st: RunState = { meta: meta as RunMeta, phases: [], hosts: new Map(), phaseStates: new Map(), end: null, lastSeq: 0 };
+  const st: RunState = { meta: meta as RunMeta, phases: [], phasesKnown: false, hosts: new Map(), phaseStates: new Map(), end: null, lastSeq: 0 };
   for (const r of records) {
     st.lastSeq = Math.max(st.lastSeq, r.seq);
     switch (r.t) {
       case 'phases':
         st.phases = r.phases;
+        st.phasesKnown = true;
         break;
       case 'host': {
         const prev = st.hosts.get(r.host);

@@ -22,10 +22,10 @@ export async function readBootId(session: HostSession, timeoutMs = 10_000): Prom
   return r.stdout.trim();
 }
 
-/** Is a reboot fired by kfleet still pending on this host (marker present, same boot)? */
-export async function rebootPending(session: HostSession): Promise<boolean> {
-  const r = await session.exec(`[ -e ${REBOOT_MARKER} ] && echo yes || echo no`, { timeoutMs: 10_000 });
-  return r.stdout.trim() === 'yes';
+/** Is a reboot fired by this run still pending on this host (its marker present: same boot)? */
+export async function rebootPending(session: HostSession, run: string): Promise<boolean> {
+  const r = await session.exec(`cat ${REBOOT_MARKER} 2>/dev/null || true`, { timeoutMs: 10_000 });
+  return r.stdout.trim() === run;
 }
 
 export interface RebootWaitResult {
