@@ -36,6 +36,18 @@ describe('journal', () => {
     assert.deepEqual(listRuns(dir), ['r1']);
   });
 
+  it('knows whether the phases were recorded (a controller killed before them must plan them on resume)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kfleet-j-'));
+    const j = createJournal(dir, meta('r3'));
+    assert.equal(replay(readJournal(journalPath(dir, 'r3'))).phasesKnown, false);
+    j.append({ t: 'phases', phases: [] });
+    j.append({ t: 'finding', host: 'a', phase: 1, summary: 'BUG: KFENCE: use-after-free read in x' });
+    j.close();
+    const st = replay(readJournal(journalPath(dir, 'r3')));
+    assert.equal(st.phasesKnown, true);
+    assert.deepEqual(st.phases, []);
+  });
+
   it('tolerates a torn last line but not corruption in the middle', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kfleet-j-'));
     const j = createJournal(dir, meta('r2'));
