@@ -58,13 +58,18 @@ describe('kfleet on real kernels: a phased boot-time rollout with real reboots (
     assert.deepEqual([...p[0]!, ...p[1]!].sort(), ['vm0', 'vm1', 'vm2']);
     assert.deepEqual(fired(r.events).sort(), ['vm0', 'vm1', 'vm2'], 'one reboot per VM');
     const canary = vms.find((vm) => vm.name === p[0]![0])!;
+    const verified = r.events.find((e) => e.type === 'host.reboot' && e['stage'] === 'verified' && e.host === canary.name);
+    const canaryVerified = Date.parse(String(verified?.['ts']));
+    assert.ok(canaryVerified > canary.currentBoot!.startedAt, output(r));
     for (const [i, vm] of vms.entries()) {
       assert.equal(vm.bootCount, boots[i]! + 1, `${vm.name} booted exactly once more (supervisor count)`);
       assert.match(vm.currentBoot!.cmdline, /(^| )kfence\.sample_interval=250( |$)/);
       assert.match((await run(fleet, vm, 'cat /proc/cmdline')).trim(), /(^| )kfence\.sample_interval=250( |$)/);
       assert.equal(await param(fleet, vm, 'sample_interval'), '250');
       assert.match(await run(fleet, vm, 'head -1 /sys/kernel/debug/kfence/stats'), /^enabled: 1$/m);
-      if (vm !== canary) assert.ok(vm.currentBoot!.startedAt > canary.currentBoot!.sshReadyAt!, `${vm.name} rebooted only after the canary was back`);
+      // The supervisor's clock: the second phase's VMs started booting only after kfleet had
+      // verified the canary back up with the new args.
+      if (vm !== canary) assert.ok(vm.currentBoot!.startedAt > canaryVerified, `${vm.name} rebooted only after the canary was verified`);
     }
     const results = r.events.filter((e) => e.type === 'host.result').map((e) => [e.host, e['status']]);
     assert.deepEqual(results.sort(), [['vm0', 'rebooted'], ['vm1', 'rebooted'], ['vm2', 'rebooted']]);
