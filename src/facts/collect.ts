@@ -7,6 +7,7 @@ import { probeCommand } from './probe.js';
 import type { HostFacts } from './types.js';
 
 export interface CollectOptions {
+  /** Default: the session's command timeout (--command-timeout), like every other command. */
   timeoutMs?: number;
   /** Cap on the probe's output (default 4 MiB). */
   maxOutputBytes?: number;
@@ -16,7 +17,7 @@ export interface CollectOptions {
 export async function collectFacts(session: HostSession, host: string, opts: CollectOptions = {}): Promise<HostFacts> {
   const r = await session.exec(probeCommand(), {
     become: true,
-    timeoutMs: opts.timeoutMs ?? 60_000,
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     maxOutputBytes: opts.maxOutputBytes ?? 4 * 1024 * 1024,
   });
   if (r.code !== 0) {
