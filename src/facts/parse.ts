@@ -205,6 +205,11 @@ export function parseProbeOutput(out: string, host: string, now: Date = new Date
     slabs[name] = { control: t?.control ?? null, value: t?.value ?? null, objects: t?.objects ?? null, alias_of: target };
   }
   const statsText = values.get('stats');
+  const stats = statsText === undefined || statsText === null ? null : parseStats(statsText);
+  if (stats && stats.enabled === null && stats.format === 'empty' && statsText!.trim() !== '') {
+    // KFENCE's stats always starts with `enabled: N`: this is something else (binary, a device, a lie).
+    throw new FactsError(host, `/sys/kernel/debug/kfence/stats is not KFENCE's statistics (no "enabled:" line in ${statsText!.length} bytes)`);
+  }
   const configText = values.get('config');
   const config: Record<string, string> = {};
   for (const line of (configText ?? '').split('\n')) {
@@ -233,7 +238,7 @@ export function parseProbeOutput(out: string, host: string, now: Date = new Date
       present: values.get('kfence-module') === '1',
       params,
       debugfs_mounted: values.get('debugfs') === '1',
-      stats: statsText === undefined || statsText === null ? null : parseStats(statsText),
+      stats,
       config,
     },
     slabs,
