@@ -18,7 +18,7 @@ import { planRuntime, type RuntimePlan, type RuntimeTarget } from './runtime-ste
 import { bootArgsChange, desiredArgs, relevantEntries } from './boot-args.js';
 import { installUnit, UNIT_MARKER, unitMarker } from './boot-unit.js';
 import { deriveReboot, type EffectCheck } from './reboot.js';
-import { budgetBytes, estimateMemory, memBytes } from './estimate.js';
+import { budgetBytes, currentPool, estimateMemory, memBytes } from './estimate.js';
 import { describeChanges } from './changes.js';
 
 const RUNTIME_HINT = 'apply: boot with a reboot would do it';
@@ -153,7 +153,14 @@ export function planHost(play: Play, f: HostFacts): HostPlan {
   const memoryBoot = outcome?.pool && outcome.interval !== 0 ? totalBytes(outcome.pool) : 0;
   const memory = Math.max(memoryNow, memoryBoot);
   const limit = budgetBytes(spec.memory_budget, f);
-  if (memory >= mem) {
+  // The budget guards what a plan would add: a pool the host already holds is not refused again
+  // (after a boot-time pool the kernel's MemTotal no longer counts it, and Alinux node mode reads
+  // back num_objects summed over nodes), so a converged host keeps an empty plan.
+  const cur = currentPool(f, caps, live);
+  const held = cur ? totalBytes(cur) : 0;
+  if (memory <= held) {
+    if (limit !== null && memory > limit) warnings.push(`the KFENCE pool this host already holds (about ${formatBytes(held)}) is over the budget of ${formatBytes(limit)}; kfleet does not grow it, and does not shrink it either`);
+  } else if (memory >= mem) {
     refused.push({ code: 'OVER_MEMORY_BUDGET', message: `the KFENCE pool would take about ${formatBytes(memory)}, more than this host's ${formatBytes(mem)} of memory`, hint: 'lower num_objects or use pool_mode: global' });
   } else if (limit !== null && memory > limit) {
     refused.push({ code: 'OVER_MEMORY_BUDGET', message: `the KFENCE pool would take about ${formatBytes(memory)}, over the budget of ${formatBytes(limit)} (${formatBytes(mem)} of memory)`, hint: 'lower num_objects, use pool_mode: global, or raise memory_budget' });
