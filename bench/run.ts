@@ -94,7 +94,12 @@ function onPath(cmd: string): boolean {
 // ---------------------------------------------------------------------------------------------
 const work = mkdtempSync(join(tmpdir(), 'kfleet-bench-'));
 const labDir = join(work, 'lab');
-const rows: Array<{ what: string; hosts: number; tool: string; ok: string; wallS: number; cpuS: number; rssMiB: number; note?: string }> = [];
+type Row = { what: string; hosts: number; tool: string; ok: string; wallS: number; cpuS: number; rssMiB: number; note?: string };
+const rows: Row[] = [];
+const record = (r: Row): void => {
+  rows.push(r);
+  log(`${r.what} ${r.hosts} ${r.tool}: ${r.ok} ok, ${r.wallS.toFixed(2)} s wall, ${r.cpuS.toFixed(2)} s CPU, ${r.rssMiB.toFixed(0)} MiB peak RSS ${r.note ?? ''}`);
+};
 
 async function labUp(): Promise<{ inventory: string; knownHosts: string; key: string; lines: string[] }> {
   log(`starting a ${LAB_HOSTS}-host lab (${MIX}) in its own process${multiCore ? ` pinned to CPU ${LAB_CPUS}` : ''} (${labDir})`);
@@ -121,7 +126,7 @@ async function probeKfleet(inv: string, kh: string, n: number): Promise<void> {
   } catch {
     /* counted as 0 */
   }
-  rows.push({ what: 'probe', hosts: n, tool: 'kfleet status --json', ok: `${ok}/${n}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024 });
+  record({ what: 'probe', hosts: n, tool: 'kfleet status --json', ok: `${ok}/${n}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024 });
 }
 
 async function probeAnsible(inv: string, kh: string, n: number): Promise<void> {
@@ -141,7 +146,7 @@ async function probeAnsible(inv: string, kh: string, n: number): Promise<void> {
   };
   const r = await timed(['ansible', 'all', '-i', inv, '-m', 'raw', '-a', probeCommand(), '-f', String(FORKS), '-T', '60'], { env, stdoutFile: join(work, `ansible-${n}.txt`) });
   const ok = Math.min((r.stdout.match(/\| CHANGED \| rc=0 >>/g) ?? []).length, (r.stdout.match(END) ?? []).length);
-  rows.push({ what: 'probe', hosts: n, tool: `ansible -m raw -f ${FORKS}`, ok: `${ok}/${n}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024, note: 'RSS: largest single process' });
+  record({ what: 'probe', hosts: n, tool: `ansible -m raw -f ${FORKS}`, ok: `${ok}/${n}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024, note: 'RSS: largest single process' });
 }
 
 async function probePssh(lines: string[], kh: string, key: string, n: number): Promise<void> {
@@ -153,7 +158,7 @@ async function probePssh(lines: string[], kh: string, key: string, n: number): P
   let ok = 0;
   for (const f of existsSync(outDir) ? readdirSync(outDir) : []) if (/@@kfleet-probe-end$/m.test(readFileSync(join(outDir, f), 'utf8'))) ok++;
   ok = Math.min(ok, (r.stdout.match(/\[SUCCESS\]/g) ?? []).length);
-  rows.push({ what: 'probe', hosts: n, tool: `parallel-ssh -p ${FORKS}`, ok: `${ok}/${n}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024, note: 'RSS: largest single process' });
+  record({ what: 'probe', hosts: n, tool: `parallel-ssh -p ${FORKS}`, ok: `${ok}/${n}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024, note: 'RSS: largest single process' });
 }
 
 async function converge(lines: string[], kh: string): Promise<void> {
@@ -183,15 +188,15 @@ async function converge(lines: string[], kh: string): Promise<void> {
   const base = await apply(1, PROBE_HOSTS + CONVERGE_HOSTS);
   const r = await apply(CONVERGE_HOSTS, PROBE_HOSTS);
   const perHostKiB = (r.maxRssKiB - base.maxRssKiB) / (CONVERGE_HOSTS - 1);
-  rows.push({ what: 'converge', hosts: 1, tool: 'kfleet apply (runtime)', ok: base.code === 0 ? 'exit 0' : `exit ${base.code}`, wallS: base.wallS, cpuS: base.cpuS, rssMiB: base.maxRssKiB / 1024, note: 'baseline' });
-  rows.push({ what: 'converge', hosts: CONVERGE_HOSTS, tool: 'kfleet apply (runtime)', ok: r.code === 0 ? 'exit 0' : `exit ${r.code}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024, note: `${perHostKiB.toFixed(1)} KiB/host above baseline` });
+  record({ what: 'converge', hosts: 1, tool: 'kfleet apply (runtime)', ok: base.code === 0 ? 'exit 0' : `exit ${base.code}`, wallS: base.wallS, cpuS: base.cpuS, rssMiB: base.maxRssKiB / 1024, note: 'baseline' });
+  record({ what: 'converge', hosts: CONVERGE_HOSTS, tool: 'kfleet apply (runtime)', ok: r.code === 0 ? 'exit 0' : `exit ${r.code}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024, note: `${perHostKiB.toFixed(1)} KiB/host above baseline` });
 }
 
 async function plan(): Promise<void> {
   const r = await timed([process.execPath, '--import', 'tsx/esm', join(root, 'bench', 'plan.ts'), String(PLAN_HOSTS)]);
   const m = /plan:\s+(\d+) ms wall/.exec(r.stdout);
   const rss = /peak RSS (\d+) MiB/.exec(r.stdout);
-  rows.push({ what: 'plan', hosts: PLAN_HOSTS, tool: 'bench/plan.ts (planFleet)', ok: r.code === 0 ? 'exit 0' : `exit ${r.code}`, wallS: m ? Number(m[1]) / 1000 : NaN, cpuS: r.cpuS, rssMiB: rss ? Number(rss[1]) : r.maxRssKiB / 1024, note: 'wall = median planning time; CPU = whole process' });
+  record({ what: 'plan', hosts: PLAN_HOSTS, tool: 'bench/plan.ts (planFleet)', ok: r.code === 0 ? 'exit 0' : `exit ${r.code}`, wallS: m ? Number(m[1]) / 1000 : NaN, cpuS: r.cpuS, rssMiB: rss ? Number(rss[1]) : r.maxRssKiB / 1024, note: 'wall = median planning time; CPU = whole process' });
 }
 
 function table(): string {
