@@ -34,8 +34,10 @@ function errOf(e: unknown, fallback = 'HOST_FAILED'): Err {
   return { code: fallback, message: e instanceof Error ? e.message : String(e) };
 }
 
+/** Unreachable: kfleet could not connect at all. A host that was reached and then dropped the
+ *  connection or let a command time out is a failed host, with that cause in its error code. */
 function unreachableCode(code: string): boolean {
-  return ['UNREACHABLE', 'CONNECTION_LOST', 'TIMEOUT'].includes(code);
+  return code === 'UNREACHABLE';
 }
 
 export async function probe(ctx: RunContext, host: string): Promise<{ facts: HostFacts; plan: HostPlan }> {
@@ -49,7 +51,9 @@ export async function probe(ctx: RunContext, host: string): Promise<{ facts: Hos
 }
 
 function fail(ctx: RunContext, host: string, error: Err, extra: Partial<HostRunResult> = {}): HostRunResult {
-  const status: HostStatus = unreachableCode(error.code) ? 'unreachable' : 'failed';
+  // Unreachable means kfleet could not get to the host; a host that dropped or timed out in the
+  // middle of a write is a failed apply (its cause stays in the error code).
+  const status: HostStatus = extra.status ?? (unreachableCode(error.code) ? 'unreachable' : 'failed');
   ctx.journal.append({ t: 'host', host, state: status === 'unreachable' ? 'unreachable' : 'failed', error });
   ctx.bus.emit({ type: 'host.result', host, status, pending_reboot: extra.pending_reboot ?? false, error });
   return { host, status, pending_reboot: false, rebooted: false, touched: true, error, ...extra };
@@ -105,7 +109,7 @@ export async function runHost(ctx: RunContext, host: string, prior?: HostRecordS
   const outcome = await applyHostPlan(session as Awaited<ReturnType<typeof ctx.pool.get>>, plan, { check: ctx.check, bus: ctx.bus, commandTimeoutMs: ctx.commandTimeoutMs });
   if (ctx.check) return done(ctx, { host, status: outcome.status, pending_reboot: outcome.pending_reboot, rebooted: false, touched: false });
   if (outcome.status === 'failed' || outcome.status === 'unreachable') {
-    return fail(ctx, host, outcome.error ?? { code: 'APPLY_FAILED', message: 'apply failed' }, { pending_reboot: outcome.pending_reboot });
+    return fail(ctx, host, outcome.error ?? { code: 'APPLY_FAILED', message: 'apply failed' }, { pending_reboot: outcome.pending_reboot, status: outcome.status });
   }
   if (!plan.reboot.required) {
     ctx.journal.append({ t: 'host', host, state: 'applied' });

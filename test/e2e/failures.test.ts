@@ -26,10 +26,10 @@ describe('e2e: hosts failing mid-apply', function () {
       if (armed || !chunk.includes('"type":"run.start"')) return;
       armed = true;
       lab.host('lab-002').fault('cut-mid-command', { ms: 30 });
-      lab.host('lab-003').fault('slow-command', { ms: 4000 });
+      lab.host('lab-003').fault('slow-command', { ms: 12_000 });
     };
     const started = Date.now();
-    const a = await kfleet(['apply', file, '-i', lab.inventoryPath, '--state-dir', join(dir, 'state'), '--yes', '--json', '--command-timeout', '1'], {}, onStdout);
+    const a = await kfleet(['apply', file, '-i', lab.inventoryPath, '--state-dir', join(dir, 'state'), '--yes', '--json', '--command-timeout', '3'], {}, onStdout);
     for (const h of lab.hosts) h.fault('none');
     assert.ok(armed);
     const r = new Map(events(a.stdout).filter((e) => e.type === 'host.result').map((e) => [e.host as string, e as unknown as { status: string; error?: { code: string; message: string } }]));
@@ -38,7 +38,7 @@ describe('e2e: hosts failing mid-apply', function () {
     assert.equal(r.get('lab-004')?.status, 'changed', show);
     assert.match(r.get('lab-002')!.error!.code, /CONNECTION_LOST|UNREACHABLE/, show);
     assert.equal(r.get('lab-003')!.error!.code, 'TIMEOUT', show);
-    assert.match(r.get('lab-003')!.error!.message, /1 ?s|1000 ?ms|timed out/i);
+    assert.match(r.get('lab-003')!.error!.message, /3 ?s|3000 ?ms|timed out/i);
     // The read-back caught what the kernel did not do: the enable is named.
     assert.match(`${r.get('lab-005')!.error!.code} ${r.get('lab-005')!.error!.message}`, /sample_interval|enable/i, show);
     assert.ok(writesSince(lab.hosts, mark).some((w) => w.host === 'lab-005' && w.path.endsWith('/sample_interval')), 'lab-005 got the enable write');
