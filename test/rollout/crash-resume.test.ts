@@ -91,13 +91,17 @@ describe('crash harness: SIGKILL after every journal record, then --resume', fun
     const covered = new Set<string>();
     const all = new Set(ref.records.slice(0, -1).map(label));
     let killed = 0;
+    let allKills = 0;
+    const t0 = Date.now();
     for (let n = 1; n < total; n++) {
       const { records, kills } = await crashAndResume(n, n % 7 === 0 ? 2 : 0);
+      allKills += kills;
       if (kills > 0) {
         killed++;
         covered.add(label(records[n - 1]!));
       }
     }
+    process.stdout.write(`      crash harness: ${killed} runs killed at records 1..${total - 1} (${allKills} SIGKILLs in all, counting kills of a resume), all resumed to converged with one boot per host; record types crashed after: ${[...covered].sort().join(' ')}; ${Math.round((Date.now() - t0) / 1000)} s\n`);
     assert.ok(killed >= 30, `only ${killed} runs were killed`);
     const missing = [...all].filter((l) => !covered.has(l));
     assert.deepEqual(missing, [], `record types never crashed after: ${missing.join(', ')}`);
