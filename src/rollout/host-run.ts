@@ -123,12 +123,22 @@ export async function runHost(ctx: RunContext, host: string, prior?: HostRecordS
   return ctx.rebootLimit(() => rebootAndVerify(ctx, host, before, facts.boot_id, true));
 }
 
+/** What a verification plan still wants, in words (changes, refusals, reboot reasons). */
+function differences(plan: HostPlan): string {
+  const parts = [
+    ...plan.changes.map((c) => `${c.knob} ${c.before} -> ${c.after}`),
+    ...plan.refused.map((r) => `refused: ${r.code}: ${r.message}`),
+    ...plan.reboot.reasons,
+  ];
+  return parts.join('; ') || 'a step the planner still wants (see kfleet plan)';
+}
+
 /** No reboot needed: probe again, the plan must be empty now. */
 async function verifyLive(ctx: RunContext, host: string): Promise<HostRunResult> {
   try {
     const { facts, plan } = await probe(ctx, host);
     if (!planIsEmpty(plan)) {
-      return fail(ctx, host, { code: 'NOT_CONVERGED', message: `after apply the host still differs: ${plan.changes.map((c) => `${c.knob} ${c.before} -> ${c.after}`).join(', ') || plan.reboot.reasons.join('; ')}` });
+      return fail(ctx, host, { code: 'NOT_CONVERGED', message: `after apply the host still differs: ${differences(plan)}` });
     }
     ctx.journal.append({ t: 'host', host, state: 'verified', boot_id: facts.boot_id });
     return done(ctx, { host, status: 'changed', pending_reboot: false, rebooted: false, touched: true, bootId: facts.boot_id });
@@ -215,7 +225,7 @@ async function verifyAfterBoot(ctx: RunContext, host: string, before: HostFacts,
       ({ facts, plan } = await probe(ctx, host));
     }
     if (!planIsEmpty(plan)) {
-      const why = plan.reboot.required ? `the boot did not bring the desired state: ${plan.reboot.reasons.join('; ')}` : `after the reboot the host still differs: ${plan.changes.map((c) => `${c.knob} ${c.before} -> ${c.after}`).join(', ')}`;
+      const why = plan.reboot.required ? `the boot did not bring the desired state: ${plan.reboot.reasons.join('; ')}` : `after the reboot the host still differs: ${differences(plan)}`;
       return fail(ctx, host, { code: 'NOT_CONVERGED', message: why });
     }
   } catch (e) {
