@@ -36,6 +36,9 @@ if (invokedDirectly) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
+      // The command is done; a connection to a host that vanished must not keep the process
+      // alive. The timer is unref'd: it only fires if something else still holds the event loop.
+      setTimeout(() => process.exit(code), 3000).unref();
     },
     (e: unknown) => {
       process.exitCode = renderError(e);

@@ -65,7 +65,16 @@ export class Ssh2HostSession implements HostSession {
     const c = this.o.conn.client;
     await new Promise<void>((resolve) => {
       if (this.o.conn.lost()) return resolve();
-      const t = setTimeout(resolve, 2000);
+      // A host that vanished without a FIN never answers the disconnect: after a grace period the
+      // socket is destroyed, so no half-closed connection keeps the controller alive.
+      const t = setTimeout(() => {
+        try {
+          c.destroy();
+        } catch {
+          /* already gone */
+        }
+        resolve();
+      }, 2000);
       c.once('close', () => {
         clearTimeout(t);
         resolve();
