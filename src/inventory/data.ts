@@ -2,6 +2,8 @@
 // (membership, depth, priority, loop detection, reconcile into `all` and `ungrouped`).
 import type { Vars, VarValue } from './types.js';
 
+const HOST_NAME = /^[A-Za-z0-9_:][A-Za-z0-9_.:%-]{0,252}$/;
+
 export class InventoryDataError extends Error {}
 
 export interface GroupNode {
@@ -40,6 +42,11 @@ export class InventoryData {
 
   addHost(name: string, group: string | undefined, port: number | undefined): void {
     if (!name) throw new InventoryDataError('Invalid empty host name provided');
+    // Stricter than Ansible on purpose: a host name reaches ssh configs, known_hosts lookups,
+    // file names under the state directory and messages, so only name and address characters pass.
+    if (!HOST_NAME.test(name)) {
+      throw new InventoryDataError(`host name ${JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}...` : name)} is not a host name or address: use letters, digits and . _ - : % (not starting with -)`);
+    }
     let g: GroupNode | undefined;
     if (group) {
       g = this.groups.get(group);

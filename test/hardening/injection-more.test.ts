@@ -11,7 +11,7 @@ import { CANARY, RUNTIME_PLAY, cli, testLab, writePlaybook, type TestLab } from 
 const T = `touch ${CANARY}`;
 const PAYLOADS = [`$(${T})`, `\`${T}\``, `x; ${T}`, `x\n${T}`, `x && ${T}`, `x | ${T}`, `' "; ${T}; echo '`, `-rf`, `--help`, `x > ${CANARY}`, `../../../../${CANARY}`, `x\0y`];
 /** No whitespace: an INI host name ends at the first blank. */
-const INI_NAMES = [`$(touch\${IFS}${CANARY})`, `\`touch\${IFS}${CANARY}\``, `x;touch\${IFS}${CANARY}`, `x|touch\${IFS}${CANARY}`, `x&&touch\${IFS}${CANARY}`, `-oProxyCommand=touch\${IFS}${CANARY}`, `x>${CANARY}`, `'x'"y"`];
+const INI_NAMES = [`$(touch\${IFS}${CANARY})`, `\`touch\${IFS}${CANARY}\``, `x;touch\${IFS}${CANARY}`, `x|touch\${IFS}${CANARY}`, `x&&touch\${IFS}${CANARY}`, `-oProxyCommand=touch\${IFS}${CANARY}`, `x>${CANARY}`, `'x$(touch\${IFS}${CANARY})'`]; // (INI quotes are shlex-split: 'x'"y" would be the plain name xy)
 
 describe('hardening: no injection through slab names, booting_max and host names', function () {
   this.timeout(180_000);
