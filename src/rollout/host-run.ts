@@ -164,6 +164,7 @@ async function rebootAndVerify(ctx: RunContext, host: string, before: HostFacts,
   if (!w.ok || !w.bootId) {
     ctx.journal.append({ t: 'reboot', host, stage: 'timeout' });
     ctx.bus.emit({ type: 'host.reboot', host, stage: 'timeout', ms: w.ms, ...(w.error ? { detail: w.error } : {}) });
+    if (w.code) return fail(ctx, host, { code: w.code, message: `after the reboot: ${w.error ?? w.code}`, ...(w.hint ? { hint: w.hint } : {}) });
     return fail(ctx, host, { code: 'REBOOT_TIMEOUT', message: w.error ?? 'reboot did not complete', hint: `the host was fired a reboot at ${new Date(started).toISOString()}; check its console` }, { pending_reboot: true });
   }
   ctx.journal.append({ t: 'reboot', host, stage: 'up', boot_id_before: bootIdBefore, boot_id_after: w.bootId });

@@ -36,8 +36,14 @@ export interface RebootWaitResult {
   /** ms from the first accepted TCP connection to the new boot id read (how fast kfleet noticed). */
   noticeMs?: number;
   error?: string;
+  /** Set when waiting is pointless: the host came back but refuses us (a changed or revoked host key, auth). */
+  code?: string;
+  hint?: string;
   stage?: 'down' | 'up';
 }
+
+/** Errors after which the host is up but kfleet must not (or cannot) log in: stop waiting at once. */
+const FINAL_CODES = new Set(['HOST_KEY_CHANGED', 'HOST_KEY_REVOKED', 'HOST_KEY_UNKNOWN', 'HOST_KEY_UNSUPPORTED', 'AUTH_FAILED', 'KEY_INVALID', 'BECOME_FAILED']);
 
 /**
  * After the reboot was fired (or found pending): wait for the host to go down and come back
@@ -87,8 +93,12 @@ export async function waitForReboot(args: {
         }
         // Same boot id: still on the way down. Anything not UUID-shaped is noise, not a boot id.
         await pool.drop(host);
-      } catch {
+      } catch (e) {
         await pool.drop(host);
+        const err = e as { code?: string; message?: string; hint?: string };
+        if (err.code && FINAL_CODES.has(err.code)) {
+          return { ok: false, ms: ports.now() - started, error: err.message ?? err.code, code: err.code, ...(err.hint ? { hint: err.hint } : {}), stage: 'up' };
+        }
       }
       delay = 100;
     } else {
