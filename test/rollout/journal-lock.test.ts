@@ -88,3 +88,16 @@ describe('fleet lock', () => {
     FleetLock.acquire(dir, 'new', { takeOver: true }).release();
   });
 });
+
+describe('quarantine', () => {
+  it('a quarantined host is listed and can be released once', async () => {
+    const { quarantineHost, readQuarantine, releaseHost } = await import('../../src/rollout/quarantine.js');
+    const dir = mkdtempSync(join(tmpdir(), 'kfleet-q-'));
+    quarantineHost(dir, 'web-01', { run: 'r1', since: '2026-11-25T00:00:00Z', reason: 'boot loop' });
+    quarantineHost(dir, 'web-02', { run: 'r1', since: '2026-11-25T00:00:00Z', reason: 'boot loop' });
+    assert.deepEqual(Object.keys(readQuarantine(dir)).sort(), ['web-01', 'web-02']);
+    assert.equal(releaseHost(dir, 'web-01'), true);
+    assert.equal(releaseHost(dir, 'web-01'), false);
+    assert.deepEqual(Object.keys(readQuarantine(dir)), ['web-02']);
+  });
+});

@@ -5,6 +5,7 @@ import { EXIT, KfleetError } from '../../errors.js';
 import { journalPath, listRuns, readJournal, replay } from '../../rollout/journal.js';
 import { readLock } from '../../rollout/lock.js';
 import { requestAbort, requestPromote } from '../../rollout/control.js';
+import { readQuarantine, releaseHost } from '../../rollout/quarantine.js';
 import { defaultStateDir } from '../targets.js';
 
 interface StateOpts {
@@ -62,5 +63,21 @@ export function register(program: Command): void {
       requireRun(dir, run);
       requestAbort(dir, run);
       process.stdout.write(`abort requested for run ${run}\n`);
+    });
+
+  withState(program.command('quarantine').description('list hosts the boot-loop guard reverted and quarantined, or lift a quarantine'))
+    .option('--release <host>', 'lift the quarantine of HOST (after reading its KFENCE report)')
+    .option('--json', 'machine-readable output')
+    .action((o: StateOpts & { release?: string }) => {
+      const dir = stateDirOf(o);
+      if (o.release) {
+        if (!releaseHost(dir, o.release)) throw new KfleetError('NOT_QUARANTINED', `${o.release} is not quarantined in ${dir}`, { exitCode: EXIT.INPUT });
+        process.stdout.write(`${o.release}: quarantine lifted\n`);
+        return;
+      }
+      const q = readQuarantine(dir);
+      if (o.json) process.stdout.write(JSON.stringify({ quarantined: q }, null, 2) + '\n');
+      else if (Object.keys(q).length === 0) process.stdout.write(`no quarantined hosts in ${dir}\n`);
+      else for (const [h, e] of Object.entries(q)) process.stdout.write(`${h}  since ${e.since}  run ${e.run}  ${e.reason}\n`);
     });
 }
