@@ -150,9 +150,19 @@ export class Ssh2HostSession implements HostSession {
       let signal: string | null = null;
       let gotExit = false;
       const password = this.o.become?.password;
+      // The password goes out on sudo's prompt marker, and the command's stdin right behind it:
+      // sudo -S reads its password one byte at a time up to the newline, so what follows stays in
+      // the pipe for the command (a command that reads stdin, like `sh -s`, must not wait for
+      // kfleet to see it start).
+      let stdinSent = false;
       const filter = bw
         ? new BecomeFilter(bw, () => {
             ch?.write(`${password ?? ''}\n`);
+            if (!stdinSent && !fire && opts.stdin !== undefined) {
+              stdinSent = true;
+              ch?.write(opts.stdin);
+              ch?.end();
+            }
           })
         : undefined;
       const redact = (s: string): string => (password ? s.split(password).join('[redacted]') : s);
@@ -170,7 +180,8 @@ export class Ssh2HostSession implements HostSession {
           finish(undefined, { code: null, signal: null, stdout: '', stderr: '', ms: Date.now() - started });
           return;
         }
-        if (!bw?.promptMarker) return; // stdin was already written (sudo -n does not read it)
+        if (!bw?.promptMarker || stdinSent) return; // stdin was already written
+        stdinSent = true;
         if (opts.stdin !== undefined) ch?.write(opts.stdin);
         ch?.end();
       };

@@ -48,7 +48,8 @@ export function argvReadsStdin(argv: string[]): boolean {
     const a = [...rest];
     while (a[0]?.startsWith('-') || a[0]?.startsWith('+')) {
       const o = a.shift()!;
-      if (/^-[a-zA-Z]*c/.test(o)) return false;
+      // `sh -c SCRIPT`: it reads stdin when SCRIPT does (e.g. kfleet's become wrapper around `sh -s`).
+      if (/^-[a-zA-Z]*c/.test(o)) return a[0] !== undefined && scriptReadsStdin(a[0]);
       if (/^-[a-zA-Z]*s/.test(o)) return true;
       if (o === '-o' || o === '+o') a.shift();
     }
