@@ -8,6 +8,7 @@ import { homedir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { access, constants } from 'node:fs/promises';
 import SSHConfig from 'ssh-config';
+import { configIsHostIndependent, plainHostName } from './ssh-config-scan.js';
 
 export interface ResolvedSshConfig {
   hostname: string;
@@ -84,34 +85,49 @@ export function parseSshG(out: string): Map<string, string[]> {
   return m;
 }
 
-/** `ssh -G [-F file] [-l user] [-p port] -- host`, run without a shell, 5 s timeout, cached per query. */
-export function sshGResolver(opts: { configFile?: string | undefined; sshPath?: string } = {}): SshConfigResolver {
-  const cache = new Map<string, Promise<ResolvedSshConfig>>();
+/**
+ * `ssh -G [-F file] [-l user] [-p port] -- host`, run without a shell, 5 s timeout, cached per query.
+ * With `hostIndependent` (ssh-config-scan.ts found no host-specific setting kfleet reads), one
+ * answer per user (and per port given or not) stands for every plain host name: its `host` and
+ * `hostname` (lower-cased, as ssh does) and `port` are replaced, everything else is ssh's own output.
+ */
+export function sshGResolver(opts: { configFile?: string | undefined; sshPath?: string; hostIndependent?: boolean } = {}): SshConfigResolver {
+  const cache = new Map<string, Promise<Map<string, string[]>>>();
   const ssh = opts.sshPath ?? 'ssh';
+  const run = (host: string, q: { user?: string | undefined; port?: number | undefined }, key: string): Promise<Map<string, string[]>> => {
+    const argv = ['-G'];
+    if (opts.configFile) argv.push('-F', opts.configFile);
+    if (q.user) argv.push('-l', q.user);
+    if (q.port) argv.push('-p', String(q.port));
+    argv.push('--', host);
+    let p = cache.get(key);
+    if (!p) {
+      p = new Promise<Map<string, string[]>>((resolve, reject) => {
+        execFile(ssh, argv, { timeout: 5000, maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'pipe'] } as never, (err, stdout, stderr) => {
+          if (err) {
+            reject(new SshConfigError(`ssh -G ${host} failed: ${String(stderr).trim().split('\n').pop() || err.message}`));
+            return;
+          }
+          resolve(parseSshG(String(stdout)));
+        });
+      });
+      cache.set(key, p);
+    }
+    return p;
+  };
   return {
     kind: 'ssh-G',
-    resolve(host, q = {}) {
-      if (host.startsWith('-')) return Promise.reject(new SshConfigError(`invalid host name ${JSON.stringify(host)}`));
-      const argv = ['-G'];
-      if (opts.configFile) argv.push('-F', opts.configFile);
-      if (q.user) argv.push('-l', q.user);
-      if (q.port) argv.push('-p', String(q.port));
-      argv.push('--', host);
-      const key = argv.join('\0');
-      let p = cache.get(key);
-      if (!p) {
-        p = new Promise<ResolvedSshConfig>((resolve, reject) => {
-          execFile(ssh, argv, { timeout: 5000, maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'pipe'] } as never, (err, stdout, stderr) => {
-            if (err) {
-              reject(new SshConfigError(`ssh -G ${host} failed: ${String(stderr).trim().split('\n').pop() || err.message}`));
-              return;
-            }
-            resolve(fromOptions(host, parseSshG(String(stdout))));
-          });
-        });
-        cache.set(key, p);
+    async resolve(host, q = {}) {
+      if (host.startsWith('-')) throw new SshConfigError(`invalid host name ${JSON.stringify(host)}`);
+      if (opts.hostIndependent && plainHostName(host)) {
+        const template = await run(host, q, `T\0${q.user ?? ''}\0${q.port ? 'p' : ''}`);
+        const o = new Map(template);
+        o.set('host', [host]);
+        o.set('hostname', [host.toLowerCase()]);
+        if (q.port) o.set('port', [String(q.port)]);
+        return fromOptions(host, o);
       }
-      return p;
+      return fromOptions(host, await run(host, q, `H\0${q.user ?? ''}\0${q.port ?? ''}\0${host}`));
     },
   };
 }
@@ -174,7 +190,9 @@ async function onPath(cmd: string): Promise<boolean> {
   return false;
 }
 
-/** `ssh -G` when an OpenSSH client is on PATH, the parser otherwise. */
+/** `ssh -G` when an OpenSSH client is on PATH (once per run when the config allows it), the parser otherwise. */
 export async function defaultSshConfigResolver(opts: { configFile?: string | undefined } = {}): Promise<SshConfigResolver> {
-  return (await onPath('ssh')) ? sshGResolver(opts) : parserResolver(opts);
+  if (!(await onPath('ssh'))) return parserResolver(opts);
+  const hostIndependent = await configIsHostIndependent({ configFile: opts.configFile, home: userInfo().homedir });
+  return sshGResolver({ ...opts, hostIndependent });
 }
