@@ -69,7 +69,7 @@ describe('hardening: hostile hosts', function () {
     }
   });
   after(async () => {
-    await Promise.all((hostile ?? []).map((h) => h.server.stop()));
+    await Promise.all((hostile ?? []).map((h) => h.stop()));
     await lab?.cleanup();
   });
 

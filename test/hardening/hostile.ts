@@ -24,6 +24,8 @@ export type Behaviour =
 export interface HostileHost {
   name: string;
   server: FixtureServer;
+  /** Kill every process the host started (whole process groups), then stop its server. */
+  stop(): Promise<void>;
   /** Commands other than the probe that reached this host (all refused). */
   refused: string[];
   /** Bytes this host sent in answer to the probe. */
@@ -37,8 +39,17 @@ export function keyPairFromFile(path: string): KeyPair {
   return { private: '', public: `${parsed.type} ${blob.toString('base64')}`, parsed, blob, type: parsed.type };
 }
 
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+}
+
 export async function startHostile(name: string, clientKey: KeyPair, b: Behaviour): Promise<HostileHost> {
   const refused: string[] = [];
+  const groups = new Set<number>();
   let sent = 0;
   const write = (ch: ServerChannel, d: Buffer | string): boolean => {
     sent += Buffer.byteLength(d);
@@ -75,15 +86,14 @@ export async function startHostile(name: string, clientKey: KeyPair, b: Behaviou
       const env = buildFakeHost(b.host);
       for (const [n, body] of Object.entries(b.bin ?? {})) writeFileSync(join(env.bin, n), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
       const child = spawn('sh', ['-c', cmd], { env: { PATH: `${env.bin}:/usr/bin:/bin`, KFLEET_ROOT: env.root }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      groups.add(child.pid!);
       child.stdout.on('data', (d: Buffer) => write(ch, d));
       child.stderr.on('data', (d: Buffer) => ch.stderr.write(d));
-      ch.on('close', () => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      });
+      // The whole process group goes when the channel closes (the client gave up on a hanging
+      // command) or at stop(): a `sleep 3600` left behind holds the pipes and keeps the test
+      // process alive for an hour after the suite ended.
+      ch.on('close', () => killGroup(child.pid!));
+      child.on('close', () => groups.delete(child.pid!));
       child.on('close', (code, sig) => {
         if (closed) return;
         if (sig) ch.exit(sig.replace(/^SIG/, ''), false, '');
@@ -110,6 +120,11 @@ export async function startHostile(name: string, clientKey: KeyPair, b: Behaviou
   return {
     name,
     server,
+    stop: async () => {
+      for (const pid of groups) killGroup(pid);
+      groups.clear();
+      await server.stop();
+    },
     refused,
     sent: () => sent,
     inventoryLine: (keyPath) => `${name} ansible_host=127.0.0.1 ansible_port=${server.port} ansible_user=root ansible_ssh_private_key_file=${keyPath}`,
