@@ -39,15 +39,31 @@ export interface KernelView {
 
 const ro = (read: () => string, mode = 0o444): PseudoFile => ({ type: 'file', mode, read });
 
-function dir(entries: () => Record<string, () => PseudoNode | undefined>, mode = 0o755): PseudoDir {
+/** Marks a child whose existence or kind follows live kernel state: it is looked up afresh each time. */
+const LIVE = Symbol('live');
+type Entry = (() => PseudoNode | undefined) & { [LIVE]?: true };
+const live = (f: () => PseudoNode | undefined): Entry => Object.assign(f, { [LIVE]: true as const });
+
+// A directory's entries are built on first use and its children once each (a session looks the same
+// path up many times: a probe stats and reads every slab cache several times), except LIVE ones.
+// Callers build a fresh tree per session (session-fs.ts), so nothing outlives one command.
+function dir(entries: () => Record<string, Entry>, mode = 0o755): PseudoDir {
+  let memo: Record<string, Entry> | undefined;
+  const kids = new Map<string, PseudoNode | undefined>();
+  const get = () => (memo ??= entries());
+  const child = (name: string): PseudoNode | undefined => {
+    const e = get();
+    if (!Object.prototype.hasOwnProperty.call(e, name)) return undefined;
+    const f = e[name]!;
+    if (f[LIVE]) return f();
+    if (!kids.has(name)) kids.set(name, f());
+    return kids.get(name);
+  };
   return {
     type: 'dir',
     mode,
-    list: () => Object.entries(entries()).filter(([, f]) => f() !== undefined).map(([k]) => k),
-    child: (name) => {
-      const e = entries();
-      return Object.prototype.hasOwnProperty.call(e, name) ? e[name]!() : undefined;
-    },
+    list: () => Object.keys(get()).filter((k) => child(k) !== undefined),
+    child,
   };
 }
 
@@ -91,13 +107,13 @@ function kernelDir(v: KernelView): PseudoDir {
     debug: () =>
       dir(
         () => ({
-          kfence: () =>
+          kfence: live(() =>
             v.kernel.debugfs && v.profile.flavor !== 'none'
               ? dir(() => ({
                   stats: () => ro(() => v.kernel.stats(v.uptimeMs())),
                   objects: () => ro(() => v.kernel.objects(v.uptimeMs()), 0o400),
                 }))
-              : undefined,
+              : undefined),
           tracing: () => dir(() => ({}), 0o700),
           bdi: () => dir(() => ({})),
         }),
@@ -108,14 +124,23 @@ function kernelDir(v: KernelView): PseudoDir {
 }
 
 function slabDir(v: KernelView): PseudoDir {
-  return dir(() => {
-    const out: Record<string, () => PseudoNode> = {};
-    const { groups, names } = v.profile.slabs;
-    for (const [name, info] of names) {
-      out[name] = info.link ? () => ({ type: 'link', target: groups[info.group]!.dir }) : () => slabCacheDir(v, info.group);
-    }
-    return out;
-  });
+  // ~300 caches on Debian 6.12: answer a lookup from the profile's index, never by building the
+  // whole directory (a probe looks up every cache several times).
+  const { groups, names } = v.profile.slabs;
+  const caches = new Map<number, PseudoDir>();
+  return {
+    type: 'dir',
+    mode: 0o755,
+    list: () => [...names.keys()],
+    child: (name) => {
+      const info = names.get(name);
+      if (!info) return undefined;
+      if (info.link) return { type: 'link', target: groups[info.group]!.dir };
+      let d = caches.get(info.group);
+      if (!d) caches.set(info.group, (d = slabCacheDir(v, info.group)));
+      return d;
+    },
+  };
 }
 
 function slabCacheDir(v: KernelView, gi: number): PseudoDir {

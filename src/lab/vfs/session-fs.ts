@@ -77,6 +77,9 @@ type Route = { kind: 'pseudo'; root: PseudoDir; base: string; rel: string[] } | 
 export class SessionFs implements IFileSystem {
   private readonly host: HostFsBackend;
   readonly session: SessionState;
+  private kview: KernelView | undefined;
+  private sysTree: PseudoDir | undefined;
+  private procTree: PseudoDir | undefined;
 
   constructor(host: HostFsBackend, session: SessionState) {
     this.host = host;
@@ -88,13 +91,22 @@ export class SessionFs implements IFileSystem {
     if (p === '/dev/null' || p === '/dev/zero') return { kind: 'null' };
     for (const base of ['/sys', '/proc']) {
       if (p === base || p.startsWith(base + '/')) {
-        const v = this.host.kernelView();
-        return { kind: 'pseudo', root: base === '/sys' ? sysRoot(v) : procRoot(v), base, rel: p.slice(base.length).split('/').filter(Boolean) };
+        return { kind: 'pseudo', root: this.pseudoRoot(base), base, rel: p.slice(base.length).split('/').filter(Boolean) };
       }
     }
     const stub = commandStub(p);
     if (stub !== undefined && !write) return { kind: 'stub', text: stub };
     return { kind: 'disk', path: p };
+  }
+
+  /** /sys and /proc as this session sees them: built on first use, then kept for the session (one command). */
+  private pseudoRoot(base: '/sys' | '/proc' | string): PseudoDir {
+    if (base === '/sys') return (this.sysTree ??= sysRoot(this.view()));
+    return (this.procTree ??= procRoot(this.view()));
+  }
+
+  private view(): KernelView {
+    return (this.kview ??= this.host.kernelView());
   }
 
   private get root(): boolean {
