@@ -11,7 +11,11 @@ import type { HostFacts } from './types.js';
 
 function sortedRecord<T, U>(r: Record<string, T>, map: (v: T) => U): Record<string, U> {
   const out: Record<string, U> = {};
-  for (const k of Object.keys(r).sort()) out[k] = map(r[k] as T);
+  const keys = Object.keys(r);
+  // The probe lists slabs and parameters in glob order (sorted in the C locale): check before sorting.
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = (keys[i - 1] as string) < (keys[i] as string);
+  for (const k of sorted ? keys : keys.sort()) out[k] = map(r[k] as T);
   return out;
 }
 

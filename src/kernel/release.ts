@@ -14,7 +14,20 @@ export interface KernelRelease {
 
 const RE = /^(\d+)\.(\d+)(?:\.(\d+))?(.*)$/;
 
+// A fleet runs a handful of releases: parse each once (results are frozen, so sharing is safe).
+const parsed = new Map<string, KernelRelease | null>();
+
 export function parseRelease(raw: string): KernelRelease | null {
+  let r = parsed.get(raw);
+  if (r === undefined) {
+    r = parseUncached(raw);
+    if (parsed.size > 4096) parsed.clear();
+    parsed.set(raw, r);
+  }
+  return r;
+}
+
+function parseUncached(raw: string): KernelRelease | null {
   const m = RE.exec(raw.trim());
   if (!m) return null;
   const version: [number, number, number] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
@@ -23,7 +36,9 @@ export function parseRelease(raw: string): KernelRelease | null {
   const pm = /^-((?:\d+)(?:\.\d+)*)/.exec(rest);
   if (pm?.[1]) pkg = pm[1].split('.').map(Number);
   const tm = /\.(a[ln]\d+)(?:[._]|$)/.exec(rest);
-  return { raw, version, pkg, distTag: tm?.[1] ?? null };
+  Object.freeze(version);
+  Object.freeze(pkg);
+  return Object.freeze({ raw, version, pkg, distTag: tm?.[1] ?? null });
 }
 
 function cmpArrays(a: readonly number[], b: readonly number[]): number {
