@@ -15,6 +15,7 @@ import { abortRequested, consumePromote } from './control.js';
 import { probe, runHost, type HostRunResult } from './host-run.js';
 import { baseline, soak, type Watched } from './soak.js';
 import { readQuarantine } from './quarantine.js';
+import { GUARDED_SOAK_CODES, soakPanicGuard } from './soak-guard.js';
 
 export type Verdict = 'converged' | 'pending_reboot' | 'halted' | 'aborted' | 'refused' | 'checked';
 
@@ -66,7 +67,7 @@ export async function runRollout(input: RolloutInput): Promise<RunSummary> {
         forks(async () => {
           const q = quarantined[host];
           if (q && !ctx.check) {
-            const error = { code: 'QUARANTINED', message: `quarantined by run ${q.run} since ${q.since}: ${q.reason}`, hint: `read its KFENCE report (journalctl -k -b -1 on the host), then delete "${host}" from ${ctx.stateDir}/quarantine.json to roll it again` };
+            const error = { code: 'QUARANTINED', message: `quarantined by run ${q.run} since ${q.since}: ${q.reason}`, hint: `read its KFENCE report (journalctl -k -b -1 on the host), then \`kfleet quarantine --release ${host}\` to roll it again` };
             journal.append({ t: 'host', host, state: 'refused', error });
             results.set(host, { host, status: 'refused', pending_reboot: false, rebooted: false, touched: false, error });
             bus.emit({ type: 'host.result', host, status: 'refused', pending_reboot: false, error });
@@ -132,10 +133,36 @@ export async function runRollout(input: RolloutInput): Promise<RunSummary> {
       const watched = (await Promise.all(watch.map((r) => forks(() => baseline(ctx, r.host))))).filter((w): w is Watched => w !== null);
       journal.append({ t: 'phase', index: i, state: 'soak' });
       bus.emit({ type: 'phase.soak', run: ctx.run, phase: i + 1, ms: play.rollout.soak_ms });
+      const baseIds = new Map(watched.map((w) => [w.host, w.bootId]));
       const verdicts = await soak(ctx, watched, play.rollout.soak_ms, play.rollout.forks, () => abortRequested(ctx.stateDir, ctx.run));
+      // fault=panic: a host that rebooted or vanished during the soak may be looping on a KFENCE panic.
+      const guarded = new Map<string, HostRunResult>();
+      if (play.kfence.fault === 'panic') {
+        await Promise.all(
+          verdicts
+            .filter((v) => !v.ok && GUARDED_SOAK_CODES.has(v.error?.code ?? ''))
+            .map((v) =>
+              forks(async () => {
+                const before = initial.get(v.host)?.facts ?? input.resume?.hosts.get(v.host)?.facts_before;
+                const w = watched.find((x) => x.host === v.host);
+                if (!before || !w) return;
+                const g = await soakPanicGuard(ctx, v.host, before, baseIds.get(v.host) ?? w.bootId, w.bootId);
+                if (g) guarded.set(v.host, g);
+              }),
+            ),
+        );
+      }
       for (const v of verdicts) {
         for (const f of v.findings) journal.append({ t: 'finding', host: v.host, phase: i + 1, summary: f });
         if (v.ok) continue;
+        const g = guarded.get(v.host);
+        if (g) {
+          // Reverted (or the revert failed): journaled and reported by the guard.
+          results.set(v.host, g);
+          phaseFailed++;
+          runFailed++;
+          continue;
+        }
         const prev = results.get(v.host)!;
         const status = v.error?.code === 'UNREACHABLE' ? 'unreachable' : 'failed';
         results.set(v.host, { ...prev, status, ...(v.error ? { error: v.error } : {}) });

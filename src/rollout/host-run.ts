@@ -201,7 +201,7 @@ async function bootLoopEvidence(ctx: RunContext, host: string, bootId: string, w
   }
 }
 
-async function loopDetected(ctx: RunContext, host: string, before: HostFacts, bootId: string, why: string, after?: string): Promise<HostRunResult> {
+export async function loopDetected(ctx: RunContext, host: string, before: HostFacts, bootId: string, why: string, after?: string): Promise<HostRunResult> {
   ctx.journal.append({ t: 'reboot', host, stage: 'loop', boot_id_before: bootId, ...(after ? { boot_id_after: after } : {}) });
   ctx.bus.emit({ type: 'host.reboot', host, stage: 'failed', detail: `boot loop suspected: ${why}` });
   return revertHost(ctx, host, before, why);
@@ -307,7 +307,7 @@ export async function revertHost(ctx: RunContext, host: string, before: HostFact
         ctx.journal.append({ t: 'reboot', host, stage: 'up', boot_id_before: now.boot_id, boot_id_after: w.bootId });
         bootId = w.bootId;
       }
-      const error = { code: 'BOOT_LOOP_REVERTED', message: `boot loop with fault=panic (${why}): previous kernel arguments restored and the host quarantined`, hint: `inspect the KFENCE report in the previous boot's log (\`journalctl -k -b -1\`), then lift the quarantine by deleting ${host} from ${quarantinePath(ctx.stateDir)}` };
+      const error = { code: 'BOOT_LOOP_REVERTED', message: `boot loop with fault=panic (${why}): previous kernel arguments restored and the host quarantined`, hint: `inspect the KFENCE report in the previous boot's log (\`journalctl -k -b -1\`), then lift the quarantine with \`kfleet quarantine --release ${host}\` (it is kept in ${quarantinePath(ctx.stateDir)})` };
       quarantineHost(ctx.stateDir, host, { run: ctx.run, since: new Date().toISOString(), reason: why });
       ctx.journal.append({ t: 'host', host, state: 'reverted', rebooted: true, error, boot_id: bootId });
       ctx.bus.emit({ type: 'host.result', host, status: 'reverted', pending_reboot: false, error });

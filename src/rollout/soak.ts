@@ -31,10 +31,12 @@ export async function readBugs(ctx: RunContext, host: string): Promise<{ bugs: n
   return { bugs: Number.isFinite(bugs) ? bugs : 0, titles: (tail ?? '').split('\n').map((l) => l.trim()).filter(Boolean) };
 }
 
+const timedOut = (e: unknown): boolean => (e as { code?: string }).code === 'TIMEOUT';
+
 export async function baseline(ctx: RunContext, host: string): Promise<Watched | null> {
   try {
     const s = await ctx.pool.get(host);
-    const bootId = await readBootId(s);
+    const bootId = await readBootId(s, ctx.commandTimeoutMs);
     const { bugs } = await readBugs(ctx, host);
     return { host, bootId, bugs };
   } catch {
@@ -51,7 +53,7 @@ async function checkOnce(ctx: RunContext, w: Watched, v: SoakVerdict): Promise<v
   let session;
   try {
     session = await ctx.pool.get(w.host);
-    const id = await readBootId(session);
+    const id = await readBootId(session, ctx.commandTimeoutMs);
     if (id !== w.bootId && h.unexpected_reboot !== 'ignore') {
       ctx.bus.emit({ type: 'host.health', host: w.host, check: 'unexpected_reboot', ok: false, detail: `boot id ${w.bootId} -> ${id}` });
       if (h.unexpected_reboot === 'fail') failWith('UNEXPECTED_REBOOT', `the host rebooted during the soak (boot id ${w.bootId} -> ${id})`, 'look for a panic in the previous boot: journalctl -k -b -1');
@@ -59,7 +61,8 @@ async function checkOnce(ctx: RunContext, w: Watched, v: SoakVerdict): Promise<v
     }
   } catch (e) {
     ctx.bus.emit({ type: 'host.health', host: w.host, check: 'reachable', ok: false, detail: (e as Error).message });
-    failWith('UNREACHABLE', `the host stopped answering during the soak: ${(e as Error).message}`);
+    if (timedOut(e)) failWith('TIMEOUT', `the host did not answer within --command-timeout during the soak: ${(e as Error).message}`, 'a host this slow is not healthy; look at its load and console');
+    else failWith('UNREACHABLE', `the host stopped answering during the soak: ${(e as Error).message}`);
     return;
   }
   if (h.kfence_bugs !== 'ignore') {
@@ -76,8 +79,9 @@ async function checkOnce(ctx: RunContext, w: Watched, v: SoakVerdict): Promise<v
         if (h.kfence_bugs === 'fail') failWith('KFENCE_FINDING', `KFENCE reported ${bugs - w.bugs} new bug(s): ${fresh.join('; ') || 'see dmesg'}`, 'run `kfleet report` for the full reports');
         w.bugs = bugs;
       }
-    } catch {
-      /* reachability is checked above */
+    } catch (e) {
+      // Reachability is checked above; a read that hangs past --command-timeout is a slow host.
+      if (timedOut(e)) failWith('TIMEOUT', `reading KFENCE's bug count did not finish within --command-timeout during the soak: ${(e as Error).message}`, 'a host this slow is not healthy; look at its load and console');
     }
   }
   if (h.command) {

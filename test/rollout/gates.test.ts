@@ -88,4 +88,58 @@ describe('soak gates and the panic guard (lab)', function () {
     assert.match(s.error?.message ?? '', /ended in a KFENCE panic: Kernel panic - not syncing: kfence/);
     assert.equal(canary.cmdline().replace(/^BOOT_IMAGE=\S+ /, ''), argsBefore);
   });
+
+  it('fault=panic: a host that starts boot-looping on a KFENCE bug during the soak is reverted and quarantined', async () => {
+    t = await testLab({ hosts: 2 });
+    const canary = t.lab.hosts[0]!;
+    const argsBefore = canary.cmdline().replace(/^BOOT_IMAGE=\S+ /, '');
+    const pb = writePlaybook(t.dir, playbook({ kfence: { fault: 'panic', acknowledge_panic: true }, rollout: { phases: ['100%'], soak: '3s', max_fail_percentage: 50 }, reboot: { stable_for: '500ms', timeout: '20s', max_parallel: 2 } }));
+    const c = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
+    await c.waitFor('phase.soak', (e) => e.phase === 1);
+    // From now on the bug recurs on every boot with fault=panic: the host panics, boots, panics...
+    canary.fault('boot-loop', { ms: 300 });
+    assert.equal(canary.inject('use-after-free'), 'panic');
+    const r = await c.done;
+    assert.equal(r.code, 1, r.stderr + r.stdout.slice(-3000));
+    const { state } = journalOf(t.stateDir, runIdOf(r));
+    const s = state.hosts.get('lab-001')!;
+    assert.equal(s.state, 'reverted', JSON.stringify(s.error));
+    assert.equal(s.error?.code, 'BOOT_LOOP_REVERTED');
+    assert.match(s.error?.message ?? '', /during the soak/);
+    assert.equal(canary.cmdline().replace(/^BOOT_IMAGE=\S+ /, ''), argsBefore, 'booted with the previous args again');
+    assert.equal(state.hosts.get('lab-002')!.state, 'verified');
+    const q = await kfleetStart(['quarantine', '--state-dir', t.stateDir, '--json']).done;
+    assert.match(q.stdout, /lab-001/);
+  });
+
+  it('fault=panic: a host that crashes once during the soak for another reason keeps its verdict (not reverted)', async () => {
+    t = await testLab({ hosts: 1 });
+    const canary = t.lab.hosts[0]!;
+    const pb = writePlaybook(t.dir, playbook({ kfence: { fault: 'panic', acknowledge_panic: true }, rollout: { phases: ['100%'], soak: '3s' }, reboot: { stable_for: '500ms', timeout: '10s' } }));
+    const c = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
+    await c.waitFor('phase.soak', (e) => e.phase === 1);
+    const cmdline = canary.cmdline();
+    await canary.crash();
+    const r = await c.done;
+    assert.equal(r.code, 1, r.stderr + r.stdout.slice(-3000));
+    const s = journalOf(t.stateDir, runIdOf(r)).state.hosts.get('lab-001')!;
+    assert.match(`${s.state} ${s.error?.code}`, /^(failed UNEXPECTED_REBOOT|unreachable UNREACHABLE)$/);
+    assert.equal(canary.cmdline(), cmdline, 'the new args stay');
+  });
+
+  it('a host whose commands hang past --command-timeout during the soak fails with TIMEOUT', async () => {
+    t = await testLab({ hosts: 2, profile: 'upstream-6.12' });
+    const slow = t.lab.hosts[0]!;
+    const pb = writePlaybook(t.dir, playbook({ kfence: { apply: 'runtime' }, rollout: { phases: ['100%'], soak: '3s', max_fail_percentage: 50 } }));
+    const c = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json', '--command-timeout', '3']);
+    await c.waitFor('phase.soak', (e) => e.phase === 1);
+    slow.fault('slow-command', { ms: 7000 });
+    const r = await c.done;
+    slow.fault('none');
+    assert.equal(r.code, 1, r.stderr + r.stdout.slice(-3000));
+    const st = journalOf(t.stateDir, runIdOf(r)).state;
+    assert.equal(st.hosts.get('lab-001')!.state, 'failed');
+    assert.equal(st.hosts.get('lab-001')!.error?.code, 'TIMEOUT');
+    assert.equal(st.hosts.get('lab-002')!.state, 'verified');
+  });
 });
