@@ -94,16 +94,34 @@ function onPath(cmd: string): boolean {
 // ---------------------------------------------------------------------------------------------
 const work = mkdtempSync(join(tmpdir(), 'kfleet-bench-'));
 const labDir = join(work, 'lab');
-type Row = { what: string; hosts: number; tool: string; ok: string; wallS: number; cpuS: number; rssMiB: number; note?: string };
+type Row = { what: string; hosts: number; tool: string; ok: string; wallS: number; cpuS: number; rssMiB: number; labCpuS?: number; note?: string };
+let labPid = 0;
+/** CPU seconds (user+sys) the lab process has used so far: what a contender cost the simulated hosts. */
+function labCpuS(): number {
+  if (!labPid) return NaN;
+  try {
+    const f = readFileSync(`/proc/${labPid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime (fields 14, 15) in USER_HZ ticks
+  } catch {
+    return NaN;
+  }
+}
+/** timed(), plus the lab's CPU over the same interval. */
+async function timedLab(argv: string[], opts: Parameters<typeof timed>[1] = {}): Promise<Run & { labCpuS: number }> {
+  const l0 = labCpuS();
+  const r = await timed(argv, opts);
+  return { ...r, labCpuS: labCpuS() - l0 };
+}
 const rows: Row[] = [];
 const record = (r: Row): void => {
   rows.push(r);
-  log(`${r.what} ${r.hosts} ${r.tool}: ${r.ok} ok, ${r.wallS.toFixed(2)} s wall, ${r.cpuS.toFixed(2)} s CPU, ${r.rssMiB.toFixed(0)} MiB peak RSS ${r.note ?? ''}`);
+  log(`${r.what} ${r.hosts} ${r.tool}: ${r.ok} ok, ${r.wallS.toFixed(2)} s wall, ${r.cpuS.toFixed(2)} s CPU, ${r.rssMiB.toFixed(0)} MiB peak RSS${r.labCpuS !== undefined ? `, lab ${r.labCpuS.toFixed(2)} s CPU` : ''} ${r.note ?? ''}`);
 };
 
 async function labUp(): Promise<{ inventory: string; knownHosts: string; key: string; lines: string[] }> {
   log(`starting a ${LAB_HOSTS}-host lab (${MIX}) in its own process${multiCore ? ` pinned to CPU ${LAB_CPUS}` : ''} (${labDir})`);
-  await run([...(multiCore ? ['taskset', '-c', LAB_CPUS] : []), process.execPath, kfleet, 'lab', 'up', '--mix', MIX, '--detach', '--state-dir', labDir]);
+  const said = await run([...(multiCore ? ['taskset', '-c', LAB_CPUS] : []), process.execPath, kfleet, 'lab', 'up', '--mix', MIX, '--detach', '--state-dir', labDir]);
+  labPid = Number(/\(pid (\d+)\)/.exec(said)?.[1] ?? 0);
   const inventory = join(labDir, 'inventory.ini');
   const lines = readFileSync(inventory, 'utf8').split('\n').filter((l) => /^\S+ ansible_host=/.test(l));
   if (lines.length < LAB_HOSTS) throw new Error(`the lab inventory lists ${lines.length} hosts, expected ${LAB_HOSTS}`);
@@ -119,14 +137,15 @@ function subInventory(lines: string[], n: number): string {
 const END = /@@kfleet-probe-end\r?$/gm;
 
 async function probeKfleet(inv: string, kh: string, n: number): Promise<void> {
-  const r = await timed([process.execPath, kfleet, 'status', '--json', '-i', inv, '--known-hosts', kh, '-f', String(FORKS)], { stdoutFile: join(work, `kfleet-status-${n}.json`) });
+  // Timeouts like the peers' (-T 60 / -t 60): an overloaded lab answers handshakes late, not never.
+  const r = await timedLab([process.execPath, kfleet, 'status', '--json', '-i', inv, '--known-hosts', kh, '-f', String(FORKS), '--connect-timeout', '60'], { stdoutFile: join(work, `kfleet-status-${n}.json`) });
   let ok = 0;
   try {
     ok = (JSON.parse(r.stdout) as { hosts: Array<{ error?: unknown }> }).hosts.filter((h) => !h.error).length;
   } catch {
     /* counted as 0 */
   }
-  record({ what: 'probe', hosts: n, tool: 'kfleet status --json', ok: `${ok}/${n}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024 });
+  record({ what: 'probe', hosts: n, tool: 'kfleet status --json', ok: `${ok}/${n}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024, labCpuS: r.labCpuS });
 }
 
 async function probeAnsible(inv: string, kh: string, n: number): Promise<void> {
@@ -144,21 +163,21 @@ async function probeAnsible(inv: string, kh: string, n: number): Promise<void> {
     ANSIBLE_DEPRECATION_WARNINGS: 'False',
     ANSIBLE_SSH_RETRIES: '0',
   };
-  const r = await timed(['ansible', 'all', '-i', inv, '-m', 'raw', '-a', probeCommand(), '-f', String(FORKS), '-T', '60'], { env, stdoutFile: join(work, `ansible-${n}.txt`) });
+  const r = await timedLab(['ansible', 'all', '-i', inv, '-m', 'raw', '-a', probeCommand(), '-f', String(FORKS), '-T', '60'], { env, stdoutFile: join(work, `ansible-${n}.txt`) });
   const ok = Math.min((r.stdout.match(/\| CHANGED \| rc=0 >>/g) ?? []).length, (r.stdout.match(END) ?? []).length);
-  record({ what: 'probe', hosts: n, tool: `ansible -m raw -f ${FORKS}`, ok: `${ok}/${n}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024, note: 'RSS: largest single process' });
+  record({ what: 'probe', hosts: n, tool: `ansible -m raw -f ${FORKS}`, ok: `${ok}/${n}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024, labCpuS: r.labCpuS, note: 'RSS: largest single process' });
 }
 
 async function probePssh(lines: string[], kh: string, key: string, n: number): Promise<void> {
   const hostsFile = join(work, `pssh-hosts-${n}`);
   writeFileSync(hostsFile, lines.slice(0, n).map((l) => `root@127.0.0.1:${/ansible_port=(\d+)/.exec(l)![1]}`).join('\n') + '\n');
   const outDir = join(work, `pssh-out-${n}`);
-  const r = await timed(['parallel-ssh', '-h', hostsFile, '-p', String(FORKS), '-t', '60', '-o', outDir,
+  const r = await timedLab(['parallel-ssh', '-h', hostsFile, '-p', String(FORKS), '-t', '60', '-o', outDir,
     '-x', `-i ${key} -o UserKnownHostsFile=${kh} -o StrictHostKeyChecking=yes -o BatchMode=yes -o ControlMaster=no`, probeCommand()]);
   let ok = 0;
   for (const f of existsSync(outDir) ? readdirSync(outDir) : []) if (/@@kfleet-probe-end$/m.test(readFileSync(join(outDir, f), 'utf8'))) ok++;
   ok = Math.min(ok, (r.stdout.match(/\[SUCCESS\]/g) ?? []).length);
-  record({ what: 'probe', hosts: n, tool: `parallel-ssh -p ${FORKS}`, ok: `${ok}/${n}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024, note: 'RSS: largest single process' });
+  record({ what: 'probe', hosts: n, tool: `parallel-ssh -p ${FORKS}`, ok: `${ok}/${n}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024, labCpuS: r.labCpuS, note: 'RSS: largest single process' });
 }
 
 async function converge(lines: string[], kh: string): Promise<void> {
@@ -182,14 +201,14 @@ async function converge(lines: string[], kh: string): Promise<void> {
   const apply = async (n: number, from: number) => {
     const inv = join(work, `converge-${n}.ini`);
     writeFileSync(inv, `[lab]\n${lines.slice(from, from + n).join('\n')}\n`);
-    return timed([process.execPath, kfleet, 'apply', playbook, '-i', inv, '--known-hosts', kh, '-y', '--json', '--state-dir', join(work, `state-${n}`)], { stdoutFile: join(work, `apply-${n}.json`) });
+    return timedLab([process.execPath, kfleet, 'apply', playbook, '-i', inv, '--known-hosts', kh, '-y', '--json', '--connect-timeout', '60', '--state-dir', join(work, `state-${n}`)], { stdoutFile: join(work, `apply-${n}.json`) });
   };
   // Baseline: the same command on one host (the last lab host, not part of the big run).
   const base = await apply(1, PROBE_HOSTS + CONVERGE_HOSTS);
   const r = await apply(CONVERGE_HOSTS, PROBE_HOSTS);
   const perHostKiB = (r.maxRssKiB - base.maxRssKiB) / (CONVERGE_HOSTS - 1);
-  record({ what: 'converge', hosts: 1, tool: 'kfleet apply (runtime)', ok: base.code === 0 ? 'exit 0' : `exit ${base.code}`, wallS: base.wallS, cpuS: base.cpuS, rssMiB: base.maxRssKiB / 1024, note: 'baseline' });
-  record({ what: 'converge', hosts: CONVERGE_HOSTS, tool: 'kfleet apply (runtime)', ok: r.code === 0 ? 'exit 0' : `exit ${r.code}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024, note: `${perHostKiB.toFixed(1)} KiB/host above baseline` });
+  record({ what: 'converge', hosts: 1, tool: 'kfleet apply (runtime)', ok: base.code === 0 ? 'exit 0' : `exit ${base.code}`, wallS: base.wallS, cpuS: base.cpuS, rssMiB: base.maxRssKiB / 1024, labCpuS: base.labCpuS, note: 'baseline' });
+  record({ what: 'converge', hosts: CONVERGE_HOSTS, tool: 'kfleet apply (runtime)', ok: r.code === 0 ? 'exit 0' : `exit ${r.code}`, wallS: r.wallS, cpuS: r.cpuS, rssMiB: r.maxRssKiB / 1024, labCpuS: r.labCpuS, note: `${perHostKiB.toFixed(1)} KiB/host above baseline` });
 }
 
 async function plan(): Promise<void> {
@@ -200,8 +219,8 @@ async function plan(): Promise<void> {
 }
 
 function table(): string {
-  const head = ['what', 'hosts', 'tool', 'ok', 'wall s', 'ctrl CPU s', 'peak RSS MiB', 'note'];
-  const body = rows.map((r) => [r.what, String(r.hosts), r.tool, r.ok, r.wallS.toFixed(2), r.cpuS.toFixed(2), r.rssMiB.toFixed(0), r.note ?? '']);
+  const head = ['what', 'hosts', 'tool', 'ok', 'wall s', 'ctrl CPU s', 'peak RSS MiB', 'lab CPU s', 'note'];
+  const body = rows.map((r) => [r.what, String(r.hosts), r.tool, r.ok, r.wallS.toFixed(2), r.cpuS.toFixed(2), r.rssMiB.toFixed(0), r.labCpuS === undefined ? '' : r.labCpuS.toFixed(1), r.note ?? '']);
   const lines = [head, head.map(() => '---'), ...body].map((c) => `| ${c.join(' | ')} |`);
   const ratios: string[] = [];
   for (const n of SIZES) {

@@ -105,6 +105,11 @@ export class LabHost implements ShellHost, SshHostPort {
     return this.ssh.port;
   }
 
+  /** SSH connections open to this host now. */
+  get openConnections(): number {
+    return this.ssh.openConnections;
+  }
+
   // ------------------------------------------------------------------ lifecycle
 
   /** Power on: boot, then listen. */

@@ -8,7 +8,7 @@ import type { HostPlan } from '../plan/types.js';
 import { planIsEmpty } from '../plan/types.js';
 import { EXIT } from '../errors.js';
 import type { RunContext } from './context.js';
-import { TERMINAL, type RunState } from './journal.js';
+import { journalPath, readJournal, replay, TERMINAL, type RunState } from './journal.js';
 import { computePhases } from './phases.js';
 import { checkBudgets } from './budget.js';
 import { abortRequested, consumePromote } from './control.js';
@@ -41,6 +41,14 @@ export interface RolloutInput {
 }
 
 const FAILED = new Set(['failed', 'unreachable', 'reverted']);
+
+function factsBeforeFromJournal(ctx: RunContext, host: string): HostFacts | undefined {
+  try {
+    return replay(readJournal(journalPath(ctx.stateDir, ctx.run))).hosts.get(host)?.facts_before;
+  } catch {
+    return undefined;
+  }
+}
 
 export async function runRollout(input: RolloutInput): Promise<RunSummary> {
   const ctx: RunContext = { ...input.ctx, rebootLimit: pLimit(Math.max(1, input.ctx.play.reboot.max_parallel)) };
@@ -75,6 +83,9 @@ export async function runRollout(input: RolloutInput): Promise<RunSummary> {
           }
           try {
             const p = input.preprobed?.get(host) ?? (await probe(ctx, host));
+            input.preprobed?.delete(host);
+            // One connection per host at a time: it is opened again when the host's phase comes.
+            await ctx.pool.drop(host);
             if (p.plan.refused.length) {
               const r = p.plan.refused[0]!;
               journal.append({ t: 'host', host, state: 'refused', error: { code: r.code, message: r.message } });
@@ -97,6 +108,10 @@ export async function runRollout(input: RolloutInput): Promise<RunSummary> {
     for (const h of input.hosts) if (!results.has(h)) rolloutSet.push(h);
     phases = computePhases(rolloutSet, play.rollout.phases, input.matches);
     journal.append({ t: 'phases', phases });
+    // The first phase starts now and uses these probes; later phases probe their hosts again when
+    // they start (a plan made before a long soak must not be applied to a host that moved since).
+    const first = new Set(phases[0] ?? []);
+    for (const h of [...initial.keys()]) if (!first.has(h)) initial.delete(h);
   }
 
   let runFailed = [...results.values()].filter((r) => FAILED.has(r.status)).length;
@@ -112,12 +127,17 @@ export async function runRollout(input: RolloutInput): Promise<RunSummary> {
     journal.append({ t: 'phase', index: i, state: 'start' });
     bus.emit({ type: 'phase.start', run: ctx.run, phase: i + 1, of: phases.length, hosts: phase });
     const todo = phase.filter((h) => !results.has(h));
+    const gated = !ctx.check && (play.rollout.soak_ms > 0 || play.rollout.health.command !== undefined);
     const phaseResults = await Promise.all(
       todo.map((host) =>
         forks(async () => {
           if (abortRequested(ctx.stateDir, ctx.run)) return null;
-          const r = await runHost(ctx, host, input.resume?.hosts.get(host), initial.get(host));
+          const pre = initial.get(host);
+          initial.delete(host);
+          const r = await runHost(ctx, host, input.resume?.hosts.get(host), pre);
           results.set(host, r);
+          // Without a soak or a health command nothing more is done on this host in this run.
+          if (!gated) await ctx.pool.drop(host);
           return r;
         }),
       ),
@@ -128,7 +148,7 @@ export async function runRollout(input: RolloutInput): Promise<RunSummary> {
     journal.append({ t: 'phase', index: i, state: 'applied' });
 
     let verdict = checkBudgets({ phaseFailed, phaseSize: phase.length, maxFailPercentage: play.rollout.max_fail_percentage, runFailed, maxFailedHosts: play.rollout.max_failed_hosts });
-    if (!verdict.halt && !ctx.check && (play.rollout.soak_ms > 0 || play.rollout.health.command)) {
+    if (!verdict.halt && gated) {
       const watch = inPhase.filter((r) => r.touched && !FAILED.has(r.status));
       const watched = (await Promise.all(watch.map((r) => forks(() => baseline(ctx, r.host))))).filter((w): w is Watched => w !== null);
       journal.append({ t: 'phase', index: i, state: 'soak' });
@@ -143,7 +163,8 @@ export async function runRollout(input: RolloutInput): Promise<RunSummary> {
             .filter((v) => !v.ok && GUARDED_SOAK_CODES.has(v.error?.code ?? ''))
             .map((v) =>
               forks(async () => {
-                const before = initial.get(v.host)?.facts ?? input.resume?.hosts.get(v.host)?.facts_before;
+                // The facts before the run are in the journal ('planned'); not kept in memory per host.
+                const before = factsBeforeFromJournal(ctx, v.host);
                 const w = watched.find((x) => x.host === v.host);
                 if (!before || !w) return;
                 const g = await soakPanicGuard(ctx, v.host, before, baseIds.get(v.host) ?? w.bootId, w.bootId);
@@ -173,6 +194,7 @@ export async function runRollout(input: RolloutInput): Promise<RunSummary> {
       }
       verdict = checkBudgets({ phaseFailed, phaseSize: phase.length, maxFailPercentage: play.rollout.max_fail_percentage, runFailed, maxFailedHosts: play.rollout.max_failed_hosts });
     }
+    await Promise.all(phase.map((h) => ctx.pool.drop(h)));
     bus.emit({ type: 'phase.end', run: ctx.run, phase: i + 1, failed: phaseFailed, touched: inPhase.filter((r) => r.touched).length, verdict: verdict.halt ? 'halted' : 'passed' });
     if (verdict.halt) {
       halt = { verdict: 'halted', reason: verdict.reason ?? 'a failure budget was exceeded' };

@@ -87,10 +87,12 @@ export async function runHost(ctx: RunContext, host: string, prior?: HostRecordS
       return verifyAfterBoot(ctx, host, before, facts.boot_id, true);
     }
     const session = await ctx.pool.get(host).catch(() => undefined);
-    if (session && (await rebootPending(session, ctx.run).catch(() => false))) {
-      return rebootAndVerify(ctx, host, before, prior.reboot_fired_boot_id, false);
-    }
-    // Fired in the journal but never reached the host: fall through and fire it now.
+    const pending = session ? await rebootPending(session, ctx.run, prior.reboot_fired_boot_id) : 'gone';
+    // The marker on the same boot: going down. Gone (the host dropped us between the probe and
+    // this check, or is on a new boot already): the fired reboot is happening; wait for it, never
+    // fire a second one.
+    if (pending !== false) return rebootAndVerify(ctx, host, before, prior.reboot_fired_boot_id, false);
+    // The same boot, no marker: the fire never reached the host. Fall through and fire it now.
   }
 
   if (plan.refused.length) {
@@ -155,7 +157,7 @@ async function rebootAndVerify(ctx: RunContext, host: string, before: HostFacts,
     ctx.bus.emit({ type: 'host.reboot', host, stage: 'fire', boot_id: bootIdBefore });
     try {
       const s = await ctx.pool.get(host);
-      await s.fire(fireCommand(ctx.run), { become: true });
+      await s.fire(fireCommand(ctx.run, bootIdBefore), { become: true });
     } catch (e) {
       return fail(ctx, host, errOf(e, 'REBOOT_FAILED'));
     }
@@ -301,7 +303,7 @@ export async function revertHost(ctx: RunContext, host: string, before: HostFact
       if (!alreadyBack) {
         // (A panic between the grubby write and this fire leaves the host booted with the old args: then no reboot is needed.)
         ctx.journal.append({ t: 'reboot', host, stage: 'fire', boot_id_before: now.boot_id });
-        await s.fire(fireCommand(ctx.run), { become: true });
+        await s.fire(fireCommand(ctx.run, now.boot_id), { become: true });
         const w = await waitForReboot({ host, bootIdBefore: now.boot_id, pool: ctx.pool, ports: ctx.ports, timeoutMs: Math.max(1000, deadline - ctx.ports.now()), started: ctx.ports.now() });
         if (!w.ok || !w.bootId) throw new Error(w.error ?? 'no return after the revert reboot');
         ctx.journal.append({ t: 'reboot', host, stage: 'up', boot_id_before: now.boot_id, boot_id_after: w.bootId });

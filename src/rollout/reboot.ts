@@ -10,8 +10,14 @@ import type { SessionPool } from './sessions.js';
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const REBOOT_MARKER = '/run/kfleet/reboot-pending';
 
-export function fireCommand(run: string): string {
+/**
+ * The detached reboot, for the boot `bootId` only: on any other boot (the host already rebooted,
+ * e.g. from a fire a killed controller sent just before it died) it does nothing, so a reboot is
+ * never fired twice for one planned change.
+ */
+export function fireCommand(run: string, bootId: string): string {
   return (
+    `[ "$(cat /proc/sys/kernel/random/boot_id)" = ${shq(bootId)} ] && ` +
     `mkdir -p /run/kfleet && printf '%s\\n' ${shq(run)} > ${REBOOT_MARKER} && ` +
     `nohup sh -c 'sleep 1; systemctl reboot || shutdown -r now || reboot' >/dev/null 2>&1 &`
   );
@@ -22,10 +28,20 @@ export async function readBootId(session: HostSession, timeoutMs = 10_000): Prom
   return r.stdout.trim();
 }
 
-/** Is a reboot fired by this run still pending on this host (its marker present: same boot)? */
-export async function rebootPending(session: HostSession, run: string): Promise<boolean> {
-  const r = await session.exec(`cat ${REBOOT_MARKER} 2>/dev/null || true`, { timeoutMs: 10_000 });
-  return r.stdout.trim() === run;
+/**
+ * Is a reboot fired by this run still pending on the boot `bootId` (its marker present on that
+ * boot)? 'gone' when the host is on another boot already, or the answer could not be read (the
+ * connection dropped: a host going down looks exactly like that).
+ */
+export async function rebootPending(session: HostSession, run: string, bootId: string): Promise<boolean | 'gone'> {
+  try {
+    const r = await session.exec(`cat /proc/sys/kernel/random/boot_id; cat ${REBOOT_MARKER} 2>/dev/null || true`, { timeoutMs: 10_000 });
+    const [id = '', marker = ''] = r.stdout.split('\n');
+    if (r.code !== 0 || id.trim() !== bootId) return 'gone';
+    return marker.trim() === run;
+  } catch {
+    return 'gone';
+  }
 }
 
 export interface RebootWaitResult {

@@ -81,7 +81,7 @@ export async function rollbackHost(ctx: RunContext, host: string, before: HostFa
       }
       ctx.journal.append({ t: 'reboot', host, stage: 'fire', boot_id_before: now.boot_id });
       ctx.journal.append({ t: 'host', host, state: 'rebooting', boot_id: now.boot_id });
-      await session.fire(fireCommand(ctx.run), { become: true });
+      await session.fire(fireCommand(ctx.run, now.boot_id), { become: true });
       const w = await waitForReboot({ host, bootIdBefore: now.boot_id, pool: ctx.pool, ports: ctx.ports, timeoutMs: ctx.play.reboot.timeout_ms, started: ctx.ports.now() });
       if (!w.ok) return fail('REBOOT_TIMEOUT', w.error ?? 'the host did not come back');
       ctx.journal.append({ t: 'reboot', host, stage: 'up', boot_id_before: now.boot_id, ...(w.bootId ? { boot_id_after: w.bootId } : {}) });

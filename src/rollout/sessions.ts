@@ -1,4 +1,5 @@
-// One live connection per host for the whole run; reconnects (through the port) when a reboot
+// At most one live connection per host; the engine drops it when the host has nothing to do for a
+// while (after its probe until its phase, after its phase), and get() reconnects (through the port), as after a reboot
 // or a network fault dropped it.
 import type { HostSession } from '../transport/types.js';
 import type { RolloutPorts } from './ports.js';

@@ -16,6 +16,7 @@ import { setupOutput } from '../output.js';
 import { confirm } from '../prompt.js';
 import { formatRecap } from '../recap.js';
 import { runPlay } from '../run-play.js';
+import type { Play } from '../../spec/types.js';
 import { loadSavedPlanForApply } from '../saved-plan.js';
 import pLimit from 'p-limit';
 import { isDeepStrictEqual } from 'node:util';
@@ -78,6 +79,8 @@ async function apply(file: string | undefined, o: ApplyOptions): Promise<number>
           limit(async () => {
             try {
               const p = await probe(ctxLite, h);
+              // Closed until the engine works on the host (controller memory stays flat per host).
+              await pool.drop(h);
               if (savedPlans) p.plan = checkAgainstSaved(savedPlans.get(h), planHost(play, p.facts));
               preprobed.set(h, p);
             } catch (e) {
@@ -92,18 +95,10 @@ async function apply(file: string | undefined, o: ApplyOptions): Promise<number>
         await pool.closeAll();
         throw inputErrors[0]!;
       }
-      const changing = [...preprobed.values()].filter((p) => !planIsEmpty(p.plan));
-      if (o.diff || (!o.yes && !o.check && process.stdin.isTTY && !o.json)) {
-        for (const p of changing) process.stdout.write(describePlan(p.plan).map((l) => `${l}\n`).join('') + '\n');
-      }
-      if (!o.check && !o.yes && process.stdin.isTTY && !o.json && changing.length > 0) {
-        const reboots = changing.filter((p) => p.plan.reboot.required).length;
-        const ok = await confirm(`Apply "${play.name}" to ${changing.length} host(s)${reboots ? `, ${play.reboot.allowed ? 'rebooting' : 'leaving pending a reboot on'} ${reboots}` : ''}? [y/N] `);
-        if (!ok) {
-          await pool.closeAll();
-          bus.emit({ type: 'info', message: 'nothing was changed' });
-          return EXIT.ABORTED;
-        }
+      if (!(await showAndConfirm(play, preprobed, o))) {
+        await pool.closeAll();
+        bus.emit({ type: 'info', message: 'nothing was changed' });
+        return EXIT.ABORTED;
       }
       // runPlay throws when the fleet lock is held: the probe sessions must be closed anyway, or
       // their sockets keep the process alive.
@@ -188,4 +183,18 @@ export function checkAgainstSaved(saved: HostPlan | undefined, fresh: HostPlan):
     return { ...saved, refused: [{ code: 'PLAN_MISMATCH', message: 'the saved plan for this host is not what kfleet plans for its current facts (edited by hand, or made by another kfleet version); refusing it', hint: 'make the plan again with `kfleet plan --out`' }] };
   }
   return saved;
+}
+
+/** Print the diff when asked (or before a terminal confirmation) and ask; true to go on. A function
+ *  of its own so that nothing here keeps the probed facts alive while the rollout runs. */
+async function showAndConfirm(play: Play, preprobed: Map<string, { facts: HostFacts; plan: HostPlan }>, o: ApplyOptions): Promise<boolean> {
+  const changing = [...preprobed.values()].filter((p) => !planIsEmpty(p.plan));
+  if (o.diff || (!o.yes && !o.check && process.stdin.isTTY && !o.json)) {
+    for (const p of changing) process.stdout.write(describePlan(p.plan).map((l) => `${l}\n`).join('') + '\n');
+  }
+  if (!o.check && !o.yes && process.stdin.isTTY && !o.json && changing.length > 0) {
+    const reboots = changing.filter((p) => p.plan.reboot.required).length;
+    return confirm(`Apply "${play.name}" to ${changing.length} host(s)${reboots ? `, ${play.reboot.allowed ? 'rebooting' : 'leaving pending a reboot on'} ${reboots}` : ''}? [y/N] `);
+  }
+  return true;
 }

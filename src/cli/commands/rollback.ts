@@ -66,7 +66,17 @@ async function rollback(run: string, o: RollbackOptions): Promise<number> {
   bus.emit({ type: 'run.start', run: id, command: 'rollback', hosts: touched.length, check: false });
   let results: HostRunResult[] = [];
   try {
-    results = await Promise.all(touched.map((t) => limit(() => rebootLimit(() => rollbackHost(ctx, t.name, t.before, o.reboot !== false)))));
+    results = await Promise.all(
+      touched.map((t) =>
+        limit(() =>
+          rebootLimit(async () => {
+            const r = await rollbackHost(ctx, t.name, t.before, o.reboot !== false);
+            await pool.drop(t.name); // done with this host: at most `forks` sessions at a time
+            return r;
+          }),
+        ),
+      ),
+    );
   } finally {
     await pool.closeAll();
     lock.release();

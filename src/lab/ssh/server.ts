@@ -40,6 +40,11 @@ export class HostSshServer {
     this.clientKey = clientKey;
   }
 
+  /** SSH connections open now (a witness of how many sessions a controller holds). */
+  get openConnections(): number {
+    return this.conns.size;
+  }
+
   setHostKey(key: string): void {
     this.hostKey = key;
   }
