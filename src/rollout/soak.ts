@@ -52,8 +52,19 @@ async function checkOnce(ctx: RunContext, w: Watched, v: SoakVerdict): Promise<v
   };
   let session;
   try {
-    session = await ctx.pool.get(w.host);
-    const id = await readBootId(session, ctx.commandTimeoutMs);
+    let id: string;
+    try {
+      session = await ctx.pool.get(w.host);
+      id = await readBootId(session, ctx.commandTimeoutMs);
+    } catch (e) {
+      if (!timedOut(e)) throw e;
+      // A silent connection: the host crashed under it (nothing answers, not even a reset) or it
+      // is just slow. A new connection tells: refused or unanswered is UNREACHABLE, a slow host
+      // times out again (TIMEOUT).
+      await ctx.pool.drop(w.host);
+      session = await ctx.pool.get(w.host);
+      id = await readBootId(session, ctx.commandTimeoutMs);
+    }
     if (id !== w.bootId && h.unexpected_reboot !== 'ignore') {
       ctx.bus.emit({ type: 'host.health', host: w.host, check: 'unexpected_reboot', ok: false, detail: `boot id ${w.bootId} -> ${id}` });
       if (h.unexpected_reboot === 'fail') failWith('UNEXPECTED_REBOOT', `the host rebooted during the soak (boot id ${w.bootId} -> ${id})`, 'look for a panic in the previous boot: journalctl -k -b -1');
