@@ -3,8 +3,9 @@
 // is refused exactly when something the planner looked at changed.
 //
 // The stable form is rebuilt field by field in a fixed order (records with sorted keys), so the
-// hash does not depend on the key order of the input, and JSON.stringify stays the only
-// serializer (fast: this runs once per host per plan).
+// hash does not depend on the key order of the input. The hashed text is JSON.stringify of that
+// form; its slabs part (most of a host's facts) is concatenated directly, with the same bytes,
+// when nothing in it needs escaping (test/plan/fingerprint.test.ts checks the equality).
 
 import { createHash } from 'node:crypto';
 import type { HostFacts } from './types.js';
@@ -19,7 +20,8 @@ function sortedRecord<T, U>(r: Record<string, T>, map: (v: T) => U): Record<stri
   return out;
 }
 
-export function stableFacts(f: HostFacts): unknown {
+/** The stable fields before `slabs`, in order. */
+function stableHead(f: HostFacts): Record<string, unknown> {
   return {
     schema: f.schema,
     host: f.host,
@@ -41,13 +43,56 @@ export function stableFacts(f: HostFacts): unknown {
       stats: f.kfence.stats === null ? null : { enabled: f.kfence.stats.enabled, format: f.kfence.stats.format },
       config: sortedRecord(f.kfence.config, (v) => v),
     },
-    // Object counts change constantly; `num_objects: auto` reads them at plan time only.
-    slabs: sortedRecord(f.slabs, (s) => ({ control: s.control, value: s.value, alias_of: s.alias_of ?? null })),
-    boot_unit: { installed: f.boot_unit.installed, hash: f.boot_unit.hash },
-    privileged: f.privileged,
   };
 }
 
+/** The stable fields after `slabs`, in order. */
+function stableTail(f: HostFacts): Record<string, unknown> {
+  return { boot_unit: { installed: f.boot_unit.installed, hash: f.boot_unit.hash }, privileged: f.privileged };
+}
+
+export function stableFacts(f: HostFacts): unknown {
+  return {
+    ...stableHead(f),
+    // Object counts change constantly; `num_objects: auto` reads them at plan time only.
+    slabs: sortedRecord(f.slabs, (s) => ({ control: s.control, value: s.value, alias_of: s.alias_of ?? null })),
+    ...stableTail(f),
+  };
+}
+
+/** Characters JSON.stringify would escape (quote, backslash, controls, lone surrogates). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * JSON.stringify(stableFacts(f).slabs), byte for byte, built by concatenation: the slabs are most
+ * of a host's facts (~300 on a real host) and stringifying one small object per slab dominated
+ * planning. When any name or value would need escaping, JSON.stringify does it instead.
+ */
+function slabsJson(slabs: HostFacts['slabs']): string {
+  const keys = Object.keys(slabs);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = (keys[i - 1] as string) < (keys[i] as string);
+  if (!sorted) keys.sort();
+  const q = (v: string | null | undefined): string => (v === null || v === undefined ? 'null' : `"${v}"`);
+  let raw = '';
+  let out = '{';
+  for (const k of keys) {
+    const s = slabs[k]!;
+    raw += k + (s.control ?? '') + (s.value ?? '') + (s.alias_of ?? '');
+    out += `${out.length > 1 ? ',' : ''}"${k}":{"control":${q(s.control)},"value":${q(s.value)},"alias_of":${q(s.alias_of)}}`;
+  }
+  if (NEEDS_ESCAPE.test(raw) || keys.some((k) => /^(0|[1-9]\d*)$/.test(k))) {
+    // Escapes, or integer-like names (objects list those first): let JSON.stringify decide.
+    return JSON.stringify(sortedRecord(slabs, (s) => ({ control: s.control, value: s.value, alias_of: s.alias_of ?? null })));
+  }
+  return out + '}';
+}
+
+/** The canonical text the fingerprint hashes: exactly JSON.stringify(stableFacts(f)). */
+export function canonicalFacts(f: HostFacts): string {
+  return `${JSON.stringify(stableHead(f)).slice(0, -1)},"slabs":${slabsJson(f.slabs)},${JSON.stringify(stableTail(f)).slice(1)}`;
+}
+
 export function factsFingerprint(f: HostFacts): string {
-  return createHash('sha256').update(JSON.stringify(stableFacts(f)), 'utf8').digest('hex');
+  return createHash('sha256').update(canonicalFacts(f), 'utf8').digest('hex');
 }

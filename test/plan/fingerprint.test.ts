@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { factsFingerprint } from '../../src/facts/fingerprint.js';
+import fc from 'fast-check';
+import { canonicalFacts, factsFingerprint, stableFacts } from '../../src/facts/fingerprint.js';
+import type { HostFacts } from '../../src/facts/types.js';
 import { facts } from './helpers.js';
 
 describe('factsFingerprint', () => {
@@ -47,5 +49,24 @@ describe('factsFingerprint', () => {
       mut(f);
       assert.notEqual(factsFingerprint(f), fp, `mutation ${i}`);
     }
+  });
+
+  it('hashes exactly JSON.stringify(stableFacts(f)), whatever the slab names and values hold', () => {
+    const names = ['alinux-5.10.134-17-x86_64', 'alinux-5.10.134-16-aarch64', 'upstream-6.12', 'upstream-5.15', 'no-kfence'] as const;
+    for (const n of names) assert.equal(canonicalFacts(facts(n)), JSON.stringify(stableFacts(facts(n))), n);
+    const text = fc.oneof(fc.string(), fc.constantFrom('"', '\\', '\n', '\u0001', '\ud800', 'é', '10', '0', '007', 'kmalloc-64', ':0000064'));
+    const slab = fc.record({
+      control: fc.constantFrom(null, 'kfence_enable', 'skip_kfence'),
+      value: fc.option(text, { nil: null }),
+      objects: fc.option(text, { nil: null }),
+      alias_of: fc.option(text, { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.dictionary(text, slab, { maxKeys: 40 }), (slabs) => {
+        const f = { ...facts('upstream-6.12'), slabs } as HostFacts;
+        assert.equal(canonicalFacts(f), JSON.stringify(stableFacts(f)));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

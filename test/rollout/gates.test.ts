@@ -2,11 +2,23 @@
 // run with kfence_bugs: fail and is listed with report; a fault=panic canary that boot-loops is
 // reverted to its previous args and quarantined, and the run halts.
 import assert from 'node:assert/strict';
-import { journalOf, kfleetStart, mark, playbook, reboots, runIdOf, testLab, writePlaybook, writes, type TestLab } from './support.js';
+import type { LabHost } from '../../src/lab/host.js';
+import { journalOf, kfleetStart, mark, playbook, reboots, runIdOf, testLab, writePlaybook, writes, type CliResult, type TestLab } from './support.js';
 
 describe('soak gates and the panic guard (lab)', function () {
   this.timeout(120_000);
   let t: TestLab;
+
+  /** The run failed (exit 1) with lab-001 reverted by the panic guard and booted with its previous args again. */
+  function assertReverted(r: CliResult, canary: LabHost, argsBefore: string) {
+    assert.equal(r.code, 1, r.stderr + r.stdout.slice(-3000));
+    const { state } = journalOf(t.stateDir, runIdOf(r));
+    const s = state.hosts.get('lab-001')!;
+    assert.equal(s.state, 'reverted', JSON.stringify(s.error));
+    assert.equal(s.error?.code, 'BOOT_LOOP_REVERTED');
+    assert.equal(canary.cmdline().replace(/^BOOT_IMAGE=\S+ /, ''), argsBefore, 'booted with the previous args again');
+    return { state, s };
+  }
   afterEach(async () => t?.lab.stop());
 
   for (const policy of ['fail', 'report'] as const) {
@@ -48,14 +60,8 @@ describe('soak gates and the panic guard (lab)', function () {
     const before = mark(t.lab);
     const pb = writePlaybook(t.dir, playbook({ kfence: { fault: 'panic', acknowledge_panic: true }, rollout: { phases: [1, '100%'], soak: '1s' }, reboot: { stable_for: '1500ms', timeout: '20s' } }));
     const c = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
-    const r = await c.done;
-    assert.equal(r.code, 1, r.stderr + r.stdout.slice(-3000));
-    const { state } = journalOf(t.stateDir, runIdOf(r));
-    const s = state.hosts.get('lab-001')!;
-    assert.equal(s.state, 'reverted', JSON.stringify(s.error));
-    assert.equal(s.error?.code, 'BOOT_LOOP_REVERTED');
+    const { state } = assertReverted(await c.done, canary, argsBefore);
     assert.equal(state.end?.verdict, 'halted');
-    assert.equal(canary.cmdline().replace(/^BOOT_IMAGE=\S+ /, ''), argsBefore, 'booted with the previous args again');
     assert.ok(canary.audit.some((e) => e.kind === 'boot' && e.reason === 'panic'), 'the lab saw the panic');
     for (const h of t.lab.hosts.slice(1)) {
       assert.equal(reboots(h), 0);
@@ -99,14 +105,8 @@ describe('soak gates and the panic guard (lab)', function () {
     // From now on the bug recurs on every boot with fault=panic: the host panics, boots, panics...
     canary.fault('boot-loop', { ms: 300 });
     assert.equal(canary.inject('use-after-free'), 'panic');
-    const r = await c.done;
-    assert.equal(r.code, 1, r.stderr + r.stdout.slice(-3000));
-    const { state } = journalOf(t.stateDir, runIdOf(r));
-    const s = state.hosts.get('lab-001')!;
-    assert.equal(s.state, 'reverted', JSON.stringify(s.error));
-    assert.equal(s.error?.code, 'BOOT_LOOP_REVERTED');
+    const { state, s } = assertReverted(await c.done, canary, argsBefore);
     assert.match(s.error?.message ?? '', /during the soak/);
-    assert.equal(canary.cmdline().replace(/^BOOT_IMAGE=\S+ /, ''), argsBefore, 'booted with the previous args again');
     assert.equal(state.hosts.get('lab-002')!.state, 'verified');
     const q = await kfleetStart(['quarantine', '--state-dir', t.stateDir, '--json']).done;
     assert.match(q.stdout, /lab-001/);
