@@ -1,5 +1,6 @@
-// /sys and /proc of one lab host, generated on demand from its booted kernel. Nodes are built
-// per lookup (nothing is stored per host), so an idle host costs nothing here.
+// /sys and /proc of one lab host, generated on demand from its booted kernel. A tree is built for
+// one shell session (one command) and dropped with it (nothing is stored per host), so an idle
+// host costs nothing here; values are read from the kernel state at each read.
 
 import type { Profile } from '../profiles.js';
 import type { KfenceKernel } from '../kernel/kfence.js';
