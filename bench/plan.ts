@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { HostFacts } from '../src/facts/types.js';
-import type { KfenceSpec, Play } from '../src/spec/types.js';
+import type { KfenceSpec, Play } from '../src/playbook/types.js';
 import { planFleet } from '../src/plan/plan-fleet.js';
 import { planIsEmpty } from '../src/plan/types.js';
 

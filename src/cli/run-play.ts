@@ -3,7 +3,7 @@
 import type { EventBus } from '../events.js';
 import type { HostFacts } from '../facts/types.js';
 import type { HostPlan } from '../plan/types.js';
-import type { Play } from '../spec/types.js';
+import type { Play } from '../playbook/types.js';
 import { FleetLock, readLock, isStale } from '../rollout/lock.js';
 import { Journal, createJournal, journalPath, newRunId, type RunMeta, type RunState } from '../rollout/journal.js';
 import { runRollout, type RunSummary } from '../rollout/engine.js';

@@ -2,11 +2,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { loadPlaybook } from '../spec/load.js';
+import { loadPlaybook } from '../playbook/load.js';
 import { loadInventory } from '../inventory/load.js';
 import { matchPattern } from '../inventory/pattern.js';
 import type { Inventory, InventoryHost } from '../inventory/types.js';
-import type { Play, Playbook } from '../spec/types.js';
+import type { Play, Playbook } from '../playbook/types.js';
 
 export interface Target {
   play: Play;

@@ -1,7 +1,7 @@
 // Kernel command line changes through grubby, and their read-back. Pure: builds the remote
 // command and checks what `grubby --info` printed afterwards.
 import type { BootArgsChange } from '../plan/types.js';
-import { shq } from '../transport/quote.js';
+import { shq } from '../shell-quote.js';
 import { KfleetError } from '../errors.js';
 
 const TOKEN = /^[A-Za-z0-9_.-]+(=[A-Za-z0-9_.:,+-]*)?$/;

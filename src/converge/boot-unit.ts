@@ -1,7 +1,7 @@
 // kfleet's boot-time unit: a systemd service that re-applies, at every boot, what the kernel
 // command line cannot carry (per-slab selection, and on Alinux order0_page/fault where asked).
 import type { BootUnitChange } from '../plan/types.js';
-import { shq } from '../transport/quote.js';
+import { shq } from '../shell-quote.js';
 import { BOOT_UNIT_SCRIPT_PATH, BOOT_UNIT_SERVICE_PATH } from '../plan/boot-unit.js';
 
 export const UNIT_NAME = 'kfleet-kfence.service';

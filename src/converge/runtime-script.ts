@@ -3,7 +3,7 @@
 // step's expectation; the script stops at the first failed step, so nothing after a failure is
 // written. Values and paths are validated here and quoted by shq() only.
 import type { Expectation, RuntimeStep } from '../plan/types.js';
-import { shq } from '../transport/quote.js';
+import { shq } from '../shell-quote.js';
 import { KfleetError } from '../errors.js';
 import type { StepResult } from './types.js';
 

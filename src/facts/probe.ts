@@ -21,7 +21,7 @@
 // (just-bash, the lab's shell, returns nothing for \`$("$@")\` inside a function: commands are
 // therefore called by name, never through "$@".)
 
-import { shq } from '../transport/quote.js';
+import { shq } from '../shell-quote.js';
 
 export const PROBE_VERSION = 1;
 export const BOOT_UNIT_PATH = '/etc/systemd/system/kfleet-kfence.service';

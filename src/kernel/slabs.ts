@@ -3,7 +3,7 @@
 // guide's `num_objects` computation for the selected slabs.
 
 import type { SlabFact } from '../facts/types.js';
-import type { SlabSelection } from '../spec/types.js';
+import type { SlabSelection } from '../playbook/types.js';
 
 export type Slabs = Record<string, SlabFact>;
 

@@ -9,7 +9,7 @@
 // KFLEET_SYSROOT prefixes the paths (tests run the script against a directory tree).
 
 import { createHash } from 'node:crypto';
-import { shq } from '../transport/quote.js';
+import { shq } from '../shell-quote.js';
 import type { BootUnitChange } from './types.js';
 import { controlValue } from '../kernel/slabs.js';
 

@@ -1,7 +1,7 @@
 // The knob-level summary of a plan (HostPlan.changes): before -> after and where it is made.
 
 import type { HostFacts } from '../facts/types.js';
-import type { KfenceSpec } from '../spec/types.js';
+import type { KfenceSpec } from '../playbook/types.js';
 import type { BootArgsChange, BootUnitChange, KnobChange } from './types.js';
 import type { KfenceState } from '../kernel/live.js';
 import type { RuntimePlan } from './runtime-steps.js';

@@ -1,7 +1,7 @@
 // The plan's KFENCE memory estimate (pool + metadata) after convergence, and the budget check.
 
 import type { HostFacts } from '../facts/types.js';
-import type { MemoryBudget } from '../spec/types.js';
+import type { MemoryBudget } from '../playbook/types.js';
 import type { Capabilities } from '../kernel/capabilities.js';
 import type { BootOutcome } from '../kernel/boot-outcome.js';
 import type { KfenceState } from '../kernel/live.js';

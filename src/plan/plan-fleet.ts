@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { HostFacts } from '../facts/types.js';
-import type { Play } from '../spec/types.js';
+import type { Play } from '../playbook/types.js';
 import { PLAN_FORMAT, PLAN_VERSION, type HostPlan, type SavedPlan } from './types.js';
 import { planHost } from './plan-host.js';
 import { checkSavedPlan, jsonLocator, offsetLocation } from './saved-plan-check.js';

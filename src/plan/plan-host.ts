@@ -3,7 +3,7 @@
 // memory estimate, warnings and refusals (a refused host gets nothing to write).
 
 import type { HostFacts } from '../facts/types.js';
-import type { Play } from '../spec/types.js';
+import type { Play } from '../playbook/types.js';
 import type { HostPlan, Refusal } from './types.js';
 import { capabilities } from '../kernel/capabilities.js';
 import { objectsPerArea } from '../kernel/constants.js';

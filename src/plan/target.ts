@@ -3,7 +3,7 @@
 // kernel alone. `undefined` keeps the spec's "leave as is".
 
 import type { HostFacts } from '../facts/types.js';
-import type { KfenceSpec } from '../spec/types.js';
+import type { KfenceSpec } from '../playbook/types.js';
 import type { Refusal } from './types.js';
 import type { Capabilities } from '../kernel/capabilities.js';
 import { GATES } from '../kernel/capabilities.js';

@@ -4,7 +4,7 @@
 // cursor. A report still being printed at the end of the read is held back (the cursor stops
 // before it) so the next read sees it whole instead of as two halves.
 
-import { shq } from '../transport/quote.js';
+import { shq } from '../shell-quote.js';
 import { splitLog, type LogLine } from './log-line.js';
 import { parseLogLines, type ParsedLog } from './parse-dmesg.js';
 import type { DmesgCursor } from './types.js';

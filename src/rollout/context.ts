@@ -1,7 +1,7 @@
 // What every part of a running rollout shares.
 import type { LimitFunction } from 'p-limit';
 import type { EventBus } from '../events.js';
-import type { Play } from '../spec/types.js';
+import type { Play } from '../playbook/types.js';
 import type { Journal } from './journal.js';
 import type { RolloutPorts } from './ports.js';
 import type { SessionPool } from './sessions.js';

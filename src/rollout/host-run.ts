@@ -9,7 +9,7 @@ import { isKfleetError } from '../errors.js';
 import { applyHostPlan } from '../converge/apply-host.js';
 import { buildBootArgsScript, kfenceTokens, parseBootArgsOutput } from '../converge/boot-args.js';
 import { buildUnitScript, UNIT_PATH } from '../converge/boot-unit.js';
-import { shq } from '../transport/quote.js';
+import { shq } from '../shell-quote.js';
 import type { HostRecordState } from './journal.js';
 import type { RunContext } from './context.js';
 import { fireCommand, readBootId, rebootPending, waitForReboot } from './reboot.js';

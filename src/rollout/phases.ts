@@ -3,7 +3,7 @@
 // rollout's hosts, not of those remaining), patterns take the remaining hosts that match. When the
 // list runs out, the last entry repeats (Ansible's `serial`), so every host lands in a phase and
 // no phase is empty.
-import type { PhaseSpec } from '../spec/types.js';
+import type { PhaseSpec } from '../playbook/types.js';
 
 export function shareToCount(percent: number, total: number): number {
   return Math.max(1, Math.floor((percent / 100) * total + 1e-9));

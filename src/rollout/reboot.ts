@@ -3,7 +3,7 @@
 // from "never fired"), confirm the host went down, poll TCP then SSH with capped backoff, require a
 // new boot id in UUID form, then hand back for verification.
 import type { HostSession } from '../transport/types.js';
-import { shq } from '../transport/quote.js';
+import { shq } from '../shell-quote.js';
 import type { RolloutPorts } from './ports.js';
 import type { SessionPool } from './sessions.js';
 

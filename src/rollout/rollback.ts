@@ -4,7 +4,7 @@
 // with boot-time KFENCE state the run gave it, a reboot (when allowed) and a check that
 // /proc/cmdline is back to what it was.
 import type { HostFacts } from '../facts/types.js';
-import type { KfenceSpec, Play } from '../spec/types.js';
+import type { KfenceSpec, Play } from '../playbook/types.js';
 import { planIsEmpty } from '../plan/types.js';
 import { planHost } from '../plan/plan-host.js';
 import { applyHostPlan } from '../converge/apply-host.js';

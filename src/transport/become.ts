@@ -3,7 +3,7 @@
 // the password is written to stdin once the prompt marker appears on stderr (Ansible's technique)
 // and never passes through argv, messages or results; a second prompt means a wrong password.
 import { randomBytes } from 'node:crypto';
-import { shq } from './quote.js';
+import { shq } from '../shell-quote.js';
 
 export interface BecomeSpec {
   /** Target user (default root). */

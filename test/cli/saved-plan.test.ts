@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { checkAgainstSaved } from '../../src/cli/commands/apply.js';
-import { parseFactsJson } from '../../src/facts/examples.js';
+import { parseFactsJson } from '../../src/facts/load-fact-files.js';
 import { planHost } from '../../src/plan/plan-host.js';
 import { parseSavedPlan, buildSavedPlan } from '../../src/plan/plan-fleet.js';
-import { parsePlaybook } from '../../src/spec/load.js';
+import { parsePlaybook } from '../../src/playbook/load.js';
 
 const facts = parseFactsJson(readFileSync('test/fixtures/facts/upstream-6.12.json', 'utf8'), 'upstream-6.12.json');
 const play = parsePlaybook('hosts: all\nkfence: { mode: sampling, sample_interval: 50, apply: runtime }\n', 'p.yml').plays[0]!;

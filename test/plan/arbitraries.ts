@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import type { HostFacts } from '../../src/facts/types.js';
-import type { KfenceSpec } from '../../src/spec/types.js';
+import type { KfenceSpec } from '../../src/playbook/types.js';
 import { FIXTURES, facts, spec as mkSpec } from './helpers.js';
 import { grubbyEdit, modelFrom, reboot, sysfsWrite, type ModelHost } from './model.js';
 

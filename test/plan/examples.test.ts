@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../src/errors.js';
-import { loadFactsDir, parseFactsJson } from '../../src/facts/examples.js';
+import { loadFactsDir, parseFactsJson } from '../../src/facts/load-fact-files.js';
 import { FIXTURES } from './helpers.js';
 
 describe('example facts loader', () => {

@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { HostFacts } from '../../src/facts/types.js';
-import type { KfenceSpec, Play } from '../../src/spec/types.js';
+import type { KfenceSpec, Play } from '../../src/playbook/types.js';
 
 export const FIXTURES = [
   'alinux-5.10.134-17-x86_64',

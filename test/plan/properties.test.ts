@@ -9,7 +9,7 @@ import { planIsEmpty, type HostPlan } from '../../src/plan/types.js';
 import { compactSteps, play } from './helpers.js';
 import { desiredSpec, hostState } from './arbitraries.js';
 import { applyPlan, reboot, type ModelHost } from './model.js';
-import type { KfenceSpec } from '../../src/spec/types.js';
+import type { KfenceSpec } from '../../src/playbook/types.js';
 
 const RUNS = Number(process.env.KFLEET_PROPERTY_RUNS ?? 400);
 const P = '/sys/module/kfence/parameters/';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { planHost } from '../../src/plan/plan-host.js';
 import { planIsEmpty, type HostPlan } from '../../src/plan/types.js';
-import type { KfenceSpec } from '../../src/spec/types.js';
+import type { KfenceSpec } from '../../src/playbook/types.js';
 import { FIXTURES, compactSteps, facts, play, type FixtureName } from './helpers.js';
 
 type Cell =

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { computePhases, shareToCount } from '../../src/rollout/phases.js';
 import { checkBudgets } from '../../src/rollout/budget.js';
-import type { PhaseSpec } from '../../src/spec/types.js';
+import type { PhaseSpec } from '../../src/playbook/types.js';
 
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => `h${String(i + 1).padStart(2, '0')}`);
 const count = (n: number): PhaseSpec => ({ kind: 'count', count: n });

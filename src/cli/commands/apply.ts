@@ -16,7 +16,7 @@ import { setupOutput } from '../output.js';
 import { confirm } from '../prompt.js';
 import { formatRecap } from '../recap.js';
 import { runPlay } from '../run-play.js';
-import type { Play } from '../../spec/types.js';
+import type { Play } from '../../playbook/types.js';
 import { loadSavedPlanForApply } from '../saved-plan.js';
 import pLimit from 'p-limit';
 import { isDeepStrictEqual } from 'node:util';

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
 import { EXIT } from '../../errors.js';
-import { parseFactsJson } from '../../facts/examples.js';
+import { parseFactsJson } from '../../facts/load-fact-files.js';
 import type { HostFacts } from '../../facts/types.js';
 import { planHost } from '../../plan/plan-host.js';
 import { buildSavedPlan } from '../../plan/plan-fleet.js';

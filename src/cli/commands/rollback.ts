@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import pLimit from 'p-limit';
 import { EXIT, KfleetError } from '../../errors.js';
 import { loadInventory } from '../../inventory/load.js';
-import { loadPlaybook } from '../../spec/load.js';
+import { loadPlaybook } from '../../playbook/load.js';
 import { createJournal, journalPath, newRunId, readJournal, replay } from '../../rollout/journal.js';
 import { FleetLock } from '../../rollout/lock.js';
 import { SessionPool } from '../../rollout/sessions.js';

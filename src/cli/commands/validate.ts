@@ -3,8 +3,8 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { loadInventory } from '../../inventory/load.js';
-import { checkPlayHosts } from '../../spec/inventory-check.js';
-import { loadPlaybook } from '../../spec/load.js';
+import { checkPlayHosts } from '../../playbook/inventory-check.js';
+import { loadPlaybook } from '../../playbook/load.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -2,7 +2,7 @@
 // sh/bash (with -s and scripts on stdin), sudo, tee, nohup, kill.
 
 import { defineCommand, type Command, type ExecResult } from 'just-bash';
-import { shjoin } from '../../transport/quote.js';
+import { shjoin } from '../../shell-quote.js';
 import { ERRNO_TEXT, type Errno } from '../kernel/parse.js';
 import type { SessionFs } from '../vfs/session-fs.js';
 import { shellName, type Session, type ShellHost } from './context.js';

@@ -1,8 +1,8 @@
 // `validate -i`: plays whose host pattern selects nothing are errors at their `hosts:` value.
 import assert from 'node:assert/strict';
 import type { Inventory } from '../../src/inventory/types.js';
-import { checkPlayHosts } from '../../src/spec/inventory-check.js';
-import { parsePlaybook } from '../../src/spec/load.js';
+import { checkPlayHosts } from '../../src/playbook/inventory-check.js';
+import { parsePlaybook } from '../../src/playbook/load.js';
 
 function inventory(groups: Record<string, string[]>): Inventory {
   const names = [...new Set(Object.values(groups).flat())];

@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../src/errors.js';
-import { loadPlaybook, parsePlaybook } from '../../src/spec/load.js';
-import { MAX_PLAYBOOK_BYTES } from '../../src/spec/source.js';
+import { loadPlaybook, parsePlaybook } from '../../src/playbook/load.js';
+import { MAX_PLAYBOOK_BYTES } from '../../src/playbook/source.js';
 
 const PLAYBOOKS = join(import.meta.dirname, '..', '..', 'playbooks');
 

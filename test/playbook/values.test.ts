@@ -1,8 +1,8 @@
 // Leaf value parsers: durations, sizes (memparse), booting_max, shares, slab names, suggestions.
 import assert from 'node:assert/strict';
-import { parseBootingMax } from '../../src/spec/booting-max.js';
-import { closest, editDistance } from '../../src/spec/suggest.js';
-import { bool, budget, duration, memparse, percent, slabName } from '../../src/spec/values.js';
+import { parseBootingMax } from '../../src/playbook/booting-max.js';
+import { closest, editDistance } from '../../src/playbook/suggest.js';
+import { bool, budget, duration, memparse, percent, slabName } from '../../src/playbook/values.js';
 
 const G = 2 ** 30;
 const M = 2 ** 20;

@@ -1,4 +1,4 @@
-// The validated, normalized playbook model (output of src/spec/load.ts). Durations are in
+// The validated, normalized playbook model (output of src/playbook/load.ts). Durations are in
 // milliseconds, shares are {percent}, every default is filled in, so the planner and the rollout
 // never look at raw YAML.
 

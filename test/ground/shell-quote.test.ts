@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { shq, shjoin } from '../../src/transport/quote.js';
+import { shq, shjoin } from '../../src/shell-quote.js';
 
 const nasty = [
   '',

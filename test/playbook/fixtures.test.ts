@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../src/errors.js';
-import { loadPlaybook } from '../../src/spec/load.js';
+import { loadPlaybook } from '../../src/playbook/load.js';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'bad', 'playbooks');
 
