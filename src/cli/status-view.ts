@@ -1,6 +1,8 @@
 // What `kfleet status` shows per host, derived (purely) from HostFacts: no playbook needed.
 import type { HostFacts } from '../facts/types.js';
-import { kfenceTokens } from '../converge/boot-args.js';
+import { liveState, parseInterval } from '../kernel/live.js';
+import { liveMonitored, realCaches } from '../kernel/slabs.js';
+import { nextBoot } from '../plan/next-boot.js';
 
 export interface HostStatusView {
   host: string;
@@ -17,27 +19,18 @@ export interface HostStatusView {
   slabs: string;
   monitored_slabs: string[] | null;
   pending_reboot: boolean;
-  /** kfence.* args that the next boot will use but the running kernel did not boot with. */
+  /** Managed args (kfence.*, kfleet.*) the next boot changes, when it changes KFENCE's state. */
   pending_args: string[];
   bugs: number | null;
 }
 
-function num(v: string | null | undefined): number | null {
-  if (v === null || v === undefined || !/^-?\d+$/.test(v.trim())) return null;
-  return Number(v.trim());
-}
-
 export function statusView(f: HostFacts): HostStatusView {
   const p = f.kfence.params;
-  const interval = num(p.sample_interval?.value);
-  const slabs = Object.entries(f.slabs).filter(([, s]) => s.control !== null && !s.alias_of);
-  const monitored = slabs.filter(([, s]) => (s.control === 'kfence_enable' ? s.value === '1' : s.value === '0')).map(([n]) => n);
-  const nextEntry = f.grubby.entries.find((e) => e.kernel === f.grubby.default_kernel) ?? f.grubby.entries[0];
-  const booted = kfenceTokens(f.cmdline);
-  const next = nextEntry ? kfenceTokens(nextEntry.args) : booted;
-  const pending: string[] = [];
-  for (const [k, v] of next) if (booted.get(k) !== v || !booted.has(k)) pending.push(v === null ? k : `${k}=${v}`);
-  for (const k of booted.keys()) if (!next.has(k)) pending.push(`-${k}`);
+  const live = liveState(f);
+  const interval = live.interval;
+  const caches = realCaches(f.slabs).filter((n) => f.slabs[n]?.control);
+  const monitored = caches.filter((n) => liveMonitored(f.slabs[n]) === true);
+  const next = nextBoot(f);
   return {
     host: f.host,
     release: f.kernel.release,
@@ -45,14 +38,14 @@ export function statusView(f: HostFacts): HostStatusView {
     enabled: f.kfence.stats?.enabled ?? (interval === null ? null : interval !== 0),
     mode: !f.kfence.present ? 'absent' : interval === null || interval === 0 ? 'off' : interval < 0 ? 'full' : 'sampling',
     sample_interval: interval,
-    pool_objects: num(p.num_objects?.value) ?? num(f.kfence.config.CONFIG_KFENCE_NUM_OBJECTS),
+    pool_objects: live.numObjects ?? parseInterval(f.kfence.config.CONFIG_KFENCE_NUM_OBJECTS),
     pool_mode: p.pool_mode?.value ?? null,
     fault: p.fault?.value ?? null,
     order0_page: p.order0_page?.value ?? null,
-    slabs: slabs.length === 0 ? 'n/a' : monitored.length === slabs.length ? 'all' : monitored.length === 0 ? 'none' : `${monitored.length} of ${slabs.length}`,
-    monitored_slabs: slabs.length && monitored.length < slabs.length ? monitored : null,
-    pending_reboot: nextEntry !== undefined && pending.length > 0,
-    pending_args: nextEntry ? pending : [],
+    slabs: caches.length === 0 ? 'n/a' : monitored.length === caches.length ? 'all' : monitored.length === 0 ? 'none' : `${monitored.length} of ${caches.length}`,
+    monitored_slabs: caches.length && monitored.length < caches.length ? monitored : null,
+    pending_reboot: next.pending,
+    pending_args: next.args,
     bugs: f.kfence.stats?.counters['total bugs'] ?? null,
   };
 }

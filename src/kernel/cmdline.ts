@@ -56,6 +56,33 @@ export function kfenceArgs(line: string): Record<string, string | null> {
   return out;
 }
 
+/** The command-line keys kfleet manages: the kernel's kfence.* and kfleet's own kfleet.* marker
+ *  (kfleet.boot_unit=<hash>, which the kernel ignores). */
+export function isManagedKey(k: string): boolean {
+  return k.startsWith('kfence.') || k.startsWith('kfleet.');
+}
+
+/**
+ * Last value of every managed key (kfence.*, kfleet.*), tokenized like the kernel (quotes group
+ * and are stripped). The one kfence command-line tokenizer: status, revert and the grubby
+ * read-back use it.
+ */
+export function managedTokens(line: string): Map<string, string | null> {
+  const m = new Map<string, string | null>();
+  for (const t of tokenize(line.trim())) if (isManagedKey(t.key)) m.set(t.key, t.value);
+  return m;
+}
+
+/** Managed tokens that differ between two lines: `k=v` set or changed on `to`, `-k` gone from it. */
+export function managedDiff(from: string, to: string): string[] {
+  const a = managedTokens(from);
+  const b = managedTokens(to);
+  const out: string[] = [];
+  for (const [k, v] of b) if (!a.has(k) || a.get(k) !== v) out.push(v === null ? k : `${k}=${v}`);
+  for (const k of a.keys()) if (!b.has(k)) out.push(`-${k}`);
+  return out;
+}
+
 export function formatToken(key: string, value: string | null): string {
   if (value === null) return key;
   return /\s/.test(value) ? `${key}="${value}"` : `${key}=${value}`;

@@ -45,7 +45,7 @@ const FAMILIES: Family[] = [
   { name: 'kfleet_kfence_sample_interval_ms', help: 'Live KFENCE sample_interval in milliseconds (0 = off, negative = Alinux full mode).', type: 'gauge', value: (s) => s.sample_interval_ms },
   { name: 'kfleet_kfence_pool_objects', help: 'KFENCE pool size in objects.', type: 'gauge', value: (s) => s.pool_objects },
   { name: 'kfleet_kfence_bugs_total', help: 'KFENCE reports (total bugs) since the host booted.', type: 'counter', value: (s) => s.bugs },
-  { name: 'kfleet_kfence_pending_reboot', help: 'Whether the host needs a reboot for its desired KFENCE boot arguments (1) or not (0).', type: 'gauge', value: (s) => (s.pending_reboot ? 1 : 0) },
+  { name: 'kfleet_kfence_pending_reboot', help: 'Whether the next boot would change KFENCE on the host (1) or not (0): the default boot entry carries kfence args this boot did not boot with, and they yield a state the live kernel does not already have.', type: 'gauge', value: (s) => (s.pending_reboot ? 1 : 0) },
 ];
 
 /** Render the textfile; hosts are sorted by name so the output is stable. */
