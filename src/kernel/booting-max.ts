@@ -21,30 +21,63 @@ export interface BootingMaxRange {
   size: number;
 }
 
-export type BootingMaxParse = { ok: true; ranges: BootingMaxRange[] } | { ok: false; error: string };
+/** Where the kernel stopped: which field of which range (1-based), and the text it stood on. */
+export interface BootingMaxError {
+  ok: false;
+  /** The kernel's own words (logged as `kfence: kfence.booting_max: <error>`). */
+  error: 'Memory value expected' | "'-' expected" | 'end <= start' | "':' expected";
+  range: number;
+  field: 'start' | 'end' | 'size';
+  /** The text of that field up to the next separator (for end <= start: the end). */
+  token: string;
+  /** The start's text (for end <= start). */
+  startText: string;
+}
 
-/** Parse "<start>-[<end>]:<size>[,...]" exactly like the kernel (errors disable KFENCE at boot). */
+export type BootingMaxParse =
+  | {
+      ok: true;
+      ranges: BootingMaxRange[];
+      /** Each number as written, per range (a reader may warn about octal or odd spellings). */
+      texts: Array<{ start: string; end: string; size: string }>;
+      /** Text after the last range, which the kernel ignores (it stops at the first character that is not ','). */
+      rest: string;
+    }
+  | BootingMaxError;
+
+const field = (s: string): string => /^[^,:-]*/.exec(s)?.[0] ?? '';
+
+/**
+ * Parse "<start>-[<end>]:<size>[,...]" exactly like the kernel (A66 parse_kfence_booting_max).
+ * The one set of booting_max rules: the playbook validator and the boot outcome both use it.
+ */
 export function parseBootingMax(text: string): BootingMaxParse {
   const ranges: BootingMaxRange[] = [];
+  const texts: Array<{ start: string; end: string; size: string }> = [];
   let cur = text;
+  const fail = (error: BootingMaxError['error'], f: BootingMaxError['field'], token: string, startText = ''): BootingMaxError => ({ ok: false, error, range: ranges.length + 1, field: f, token, startText });
   for (;;) {
     const start = memparse(cur);
-    if (!start) return { ok: false, error: 'Memory value expected' };
+    if (!start) return fail('Memory value expected', 'start', field(cur));
+    const startText = cur.slice(0, cur.length - start.rest.length);
     cur = start.rest;
-    if (!cur.startsWith('-')) return { ok: false, error: "'-' expected" };
+    if (!cur.startsWith('-')) return fail("'-' expected", 'start', startText + field(cur));
     cur = cur.slice(1);
     let end: number | null = null;
+    let endText = '';
     if (!cur.startsWith(':')) {
       const e = memparse(cur);
-      if (!e) return { ok: false, error: 'Memory value expected' };
+      if (!e) return fail('Memory value expected', 'end', field(cur));
+      endText = cur.slice(0, cur.length - e.rest.length);
       end = e.value;
       cur = e.rest;
-      if (end <= start.value) return { ok: false, error: 'end <= start' };
+      if (end <= start.value) return fail('end <= start', 'end', endText, startText);
     }
-    if (!cur.startsWith(':')) return { ok: false, error: "':' expected" };
+    if (!cur.startsWith(':')) return fail("':' expected", 'end', endText + field(cur));
     cur = cur.slice(1);
     const size = memparse(cur);
-    if (!size) return { ok: false, error: 'Memory value expected' };
+    if (!size) return fail('Memory value expected', 'size', field(cur));
+    texts.push({ start: startText, end: endText, size: cur.slice(0, cur.length - size.rest.length) });
     cur = size.rest;
     ranges.push({ start: start.value, end, size: size.value });
     if (cur.startsWith(',')) {
@@ -52,7 +85,7 @@ export function parseBootingMax(text: string): BootingMaxParse {
       continue;
     }
     // The kernel stops at the first character that is not ','; trailing text ends the list.
-    return { ok: true, ranges };
+    return { ok: true, ranges, texts, rest: cur };
   }
 }
 

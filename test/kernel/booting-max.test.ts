@@ -27,12 +27,19 @@ describe('booting_max', () => {
   });
 
   it('reports the kernel errors', () => {
-    assert.deepEqual(parseBootingMax('x'), { ok: false, error: 'Memory value expected' });
-    assert.deepEqual(parseBootingMax('2G:0'), { ok: false, error: "'-' expected" });
-    assert.deepEqual(parseBootingMax('2G-1G:0'), { ok: false, error: 'end <= start' });
-    assert.deepEqual(parseBootingMax('2G-2G:0'), { ok: false, error: 'end <= start' });
-    assert.deepEqual(parseBootingMax('0-2G'), { ok: false, error: "':' expected" });
-    assert.deepEqual(parseBootingMax('0-2G:'), { ok: false, error: 'Memory value expected' });
+    const err = (s: string) => {
+      const p = parseBootingMax(s);
+      return p.ok ? p : { ok: p.ok, error: p.error, range: p.range, field: p.field, token: p.token };
+    };
+    assert.deepEqual(err('x'), { ok: false, error: 'Memory value expected', range: 1, field: 'start', token: 'x' });
+    assert.deepEqual(err('2G:0'), { ok: false, error: "'-' expected", range: 1, field: 'start', token: '2G' });
+    assert.deepEqual(err('2G-1G:0'), { ok: false, error: 'end <= start', range: 1, field: 'end', token: '1G' });
+    assert.deepEqual(err('2G-2G:0'), { ok: false, error: 'end <= start', range: 1, field: 'end', token: '2G' });
+    assert.deepEqual(err('0-2G'), { ok: false, error: "':' expected", range: 1, field: 'end', token: '2G' });
+    assert.deepEqual(err('0-2G:0,1G-:'), { ok: false, error: 'Memory value expected', range: 2, field: 'size', token: '' });
+    // Trailing text is the kernel's to ignore: it ends the list, and the reader sees it.
+    const t = parseBootingMax('0-:2MB');
+    assert.ok(t.ok && t.rest === 'B' && t.texts[0]?.size === '2M');
   });
 
   it('evaluates [start, end) with the first match winning', () => {

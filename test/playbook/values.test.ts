@@ -65,6 +65,10 @@ describe('values: booting_max', () => {
     ['0-2G:0, 2G-:2M', /spaces/],
     ['x-:1M', /start "x"/],
     ['0-2G:0,', /not valid in range 2/],
+    // Trailing text the kernel would silently ignore (it stops at the first non-',' character).
+    ['0-2G:0;2G-:2M', /stops reading at ";2G-:2M"/],
+    ['0-:2M,x', /start "x" is not a size in range 2/],
+    ['0-:010M', /starts with 0/],
   ];
   for (const [s, re] of bad) {
     it(`refuses ${JSON.stringify(s)}`, () => {
