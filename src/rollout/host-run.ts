@@ -7,9 +7,10 @@ import { planIsEmpty } from '../plan/types.js';
 import type { HostStatus } from '../events.js';
 import { isKfleetError } from '../errors.js';
 import { applyHostPlan } from '../converge/apply-host.js';
-import { buildBootArgsScript, kfenceTokens, parseBootArgsOutput } from '../converge/boot-args.js';
+import { buildBootArgsScript } from '../converge/boot-args.js';
+import { managedTokens as kfenceTokens } from '../kernel/cmdline.js';
+import { bootArgsStateRead, previousBootPanicRead, runRead } from '../facts/reads/index.js';
 import { buildUnitScript, UNIT_PATH } from '../converge/boot-unit.js';
-import { shq } from '../shell-quote.js';
 import type { HostRecordState } from './journal.js';
 import type { RunContext } from './context.js';
 import { fireCommand, readBootId, rebootPending, waitForReboot } from './reboot.js';
@@ -176,12 +177,7 @@ async function rebootAndVerify(ctx: RunContext, host: string, before: HostFacts,
 
 /** A KFENCE panic in the log of the boot before the current one (`journalctl -k -b -1`), or null. */
 export async function previousBootKfencePanic(ctx: RunContext, host: string): Promise<string | null> {
-  const s = await ctx.pool.get(host);
-  const r = await s.exec(`journalctl -k -b -1 --no-pager 2>/dev/null | grep -E 'BUG: KFENCE|Kernel panic - not syncing' | tail -n 20`, { become: true, timeoutMs: Math.min(ctx.commandTimeoutMs, 15_000) });
-  const lines = r.stdout.split('\n').map((l) => l.trim());
-  const panic = lines.find((l) => /Kernel panic - not syncing/.test(l));
-  if (!panic) return null;
-  return /kfence/i.test(panic) || lines.some((l) => /BUG: KFENCE/.test(l)) ? panic.replace(/^.*?(Kernel panic)/, '$1') : null;
+  return runRead(await ctx.pool.get(host), previousBootPanicRead, Math.min(ctx.commandTimeoutMs, 15_000));
 }
 
 /** With fault=panic, is there evidence that the boot `bootId` looped (another boot since, or a KFENCE panic before the current boot)? */
@@ -261,24 +257,13 @@ async function verifyAfterBoot(ctx: RunContext, host: string, before: HostFacts,
 
 /** What a revert needs to know, in one short command (a looping host may give it well under a second). */
 async function readArgsState(session: Awaited<ReturnType<RunContext['pool']['get']>>, before: HostFacts, timeoutMs: number): Promise<HostFacts> {
-  const kernels = before.grubby.entries.map((e) => e.kernel);
-  const script = [
-    'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
-    'cat /proc/sys/kernel/random/boot_id',
-    'cat /proc/cmdline',
-    `[ -e ${shq(UNIT_PATH)} ] && echo unit || echo nounit`,
-    ...kernels.flatMap((k) => [`printf '@@kfleet-args %s\\n' ${shq(k)}`, `grubby ${shq(`--info=${k}`)} | sed -n 's/^args=//p'`]),
-  ].join('\n');
-  const r = await session.exec(script, { become: true, timeoutMs });
-  if (r.code !== 0) throw new Error(`reading the boot args failed: ${r.stderr.trim()}`);
-  const [bootId = '', cmdline = '', unit = ''] = r.stdout.split('\n');
-  const args = parseBootArgsOutput(r.stdout);
+  const st = await runRead(session, bootArgsStateRead(before.grubby.entries.map((e) => e.kernel), UNIT_PATH), timeoutMs);
   return {
     ...before,
-    boot_id: bootId.trim(),
-    cmdline: cmdline.trim(),
-    boot_unit: { installed: unit.trim() === 'unit', hash: null },
-    grubby: { ...before.grubby, entries: before.grubby.entries.map((e) => ({ ...e, args: args.get(e.kernel) ?? e.args })) },
+    boot_id: st.bootId,
+    cmdline: st.cmdline,
+    boot_unit: { installed: st.unitInstalled, hash: null },
+    grubby: { ...before.grubby, entries: before.grubby.entries.map((e) => ({ ...e, args: st.args.get(e.kernel) ?? e.args })) },
   };
 }
 

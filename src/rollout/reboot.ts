@@ -6,9 +6,9 @@ import type { HostSession } from '../transport/types.js';
 import { shq } from '../shell-quote.js';
 import type { RolloutPorts } from './ports.js';
 import type { SessionPool } from './sessions.js';
+import { bootIdRead, rebootMarkerRead, REBOOT_MARKER, runRead, UUID } from '../facts/reads/index.js';
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export const REBOOT_MARKER = '/run/kfleet/reboot-pending';
+export { REBOOT_MARKER, UUID };
 
 /**
  * The detached reboot, for the boot `bootId` only: on any other boot (the host already rebooted,
@@ -24,8 +24,7 @@ export function fireCommand(run: string, bootId: string): string {
 }
 
 export async function readBootId(session: HostSession, timeoutMs = 10_000): Promise<string> {
-  const r = await session.exec('cat /proc/sys/kernel/random/boot_id', { timeoutMs });
-  return r.stdout.trim();
+  return runRead(session, bootIdRead, timeoutMs);
 }
 
 /**
@@ -35,10 +34,9 @@ export async function readBootId(session: HostSession, timeoutMs = 10_000): Prom
  */
 export async function rebootPending(session: HostSession, run: string, bootId: string): Promise<boolean | 'gone'> {
   try {
-    const r = await session.exec(`cat /proc/sys/kernel/random/boot_id; cat ${REBOOT_MARKER} 2>/dev/null || true`, { timeoutMs: 10_000 });
-    const [id = '', marker = ''] = r.stdout.split('\n');
-    if (r.code !== 0 || id.trim() !== bootId) return 'gone';
-    return marker.trim() === run;
+    const m = await runRead(session, rebootMarkerRead, 10_000);
+    if (m === null || m.bootId !== bootId) return 'gone';
+    return m.run === run;
   } catch {
     return 'gone';
   }
