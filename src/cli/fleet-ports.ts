@@ -12,10 +12,10 @@ import { openSession } from '../transport/index.js';
 import { planConnection } from '../transport/connect-plan.js';
 import type { FleetCliOptions } from './options.js';
 import { intOption } from './options.js';
-import { terminalSecretSource } from './prompt.js';
+import { askBecomePassword, terminalSecretSource } from './prompt.js';
 
 export async function transportFromOptions(o: FleetCliOptions, bus: EventBus, forks: number): Promise<TransportContext> {
-  const prompt = terminalSecretSource();
+  const prompt = terminalSecretSource(o.askBecomePass ? await askBecomePassword() : undefined);
   return createTransportContext({
     ...(o.hostKeyPolicy ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
     ...(o.knownHosts?.length ? { knownHostsFiles: o.knownHosts } : {}),

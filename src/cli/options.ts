@@ -12,6 +12,8 @@ export interface FleetCliOptions {
   privateKey?: string[];
   connectTimeout?: string;
   commandTimeout?: string;
+  /** -K: ask for the become password once, before connecting (as Ansible's --ask-become-pass). */
+  askBecomePass?: boolean;
   json?: boolean;
   verbose?: boolean;
 }
@@ -31,6 +33,7 @@ export function addFleetOptions(cmd: Command, { inventoryRequired = true } = {})
     .option('--private-key <file>', 'extra identity file (repeatable)', collect)
     .option('--connect-timeout <s>', 'seconds for TCP connect + handshake + auth per host', '12')
     .option('--command-timeout <s>', 'seconds for each remote command', '120')
+    .option('-K, --ask-become-pass', 'ask for the become (sudo) password once before connecting, without echo (read from stdin when it is not a terminal)')
     .option('--json', 'machine-readable output')
     .option('-v, --verbose', 'more detail');
 }

@@ -3,6 +3,7 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { SecretRequest, SecretSource } from '../transport/credentials.js';
+import { EXIT, KfleetError } from '../errors.js';
 
 export function hiddenPrompt(question: string): Promise<string> {
   return new Promise((resolve) => {
@@ -23,7 +24,31 @@ export function hiddenPrompt(question: string): Promise<string> {
   });
 }
 
-export function terminalSecretSource(): SecretSource | undefined {
+/** The first line of a non-terminal stdin (`-K` with the password piped in), without its newline. */
+function firstLine(input: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input, terminal: false });
+    let done = false;
+    rl.once('line', (l) => {
+      done = true;
+      rl.close();
+      resolve(l);
+    });
+    rl.once('close', () => (done ? undefined : reject(new KfleetError('USAGE', '--ask-become-pass: stdin ended before a password was read', { exitCode: EXIT.INPUT, hint: 'type it at a terminal, or pipe it in: `printf %s\\n "$PW" | kfleet ... -K`' }))));
+  });
+}
+
+/** --ask-become-pass: the password, asked once before any connection (hidden on a terminal). */
+export async function askBecomePassword(input: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin): Promise<string> {
+  return input.isTTY ? hiddenPrompt('BECOME password: ') : firstLine(input);
+}
+
+/** Secrets from the terminal, with the become password fixed when -K asked for it up front. */
+export function terminalSecretSource(becomePassword?: string): SecretSource | undefined {
+  if (becomePassword !== undefined) {
+    const keys = terminalSecretSource();
+    return async (req: SecretRequest) => (req.kind === 'become-password' ? becomePassword : keys?.(req));
+  }
   if (!process.stdin.isTTY) return undefined;
   return async (req: SecretRequest) =>
     hiddenPrompt(req.kind === 'key-passphrase' ? `Passphrase for ${req.keyPath}: ` : `sudo password for ${req.user} (used for every host that needs one): `);

@@ -169,7 +169,7 @@ export class Ssh2HostSession implements HostSession {
       const becomeFailed = (): TransportError =>
         new TransportError('BECOME_FAILED', this.host,
           `become (sudo to ${this.o.become?.user ?? 'root'}) failed on ${this.o.label}: ${becomeFailureReason(redact(filter?.sudoText() ?? ''), filter?.state ?? 'pending')}`,
-          'give the user NOPASSWD sudo, or set KFLEET_BECOME_PASSWORD / ansible_become_password / --ask-become-pass');
+          'give the user NOPASSWD sudo, or give the password: -K (--ask-become-pass), KFLEET_BECOME_PASSWORD or ansible_become_password');
       const tooLarge = (which: string): void => {
         kill();
         finish(new TransportError('OUTPUT_TOO_LARGE', this.host, `command ${which} exceeded ${cap} bytes on ${this.o.label}`,
