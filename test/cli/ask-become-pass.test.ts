@@ -9,7 +9,7 @@ import { ROOT, tmp } from '../e2e/support.js';
 
 function kfleetChild(args: string[], stdin: string | null): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const env = { ...process.env, NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.KFLEET_BECOME_PASSWORD;
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'kfleet.js'), ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';

@@ -10,6 +10,8 @@ import { compactSteps, play } from './helpers.js';
 import { desiredSpec, hostState } from './arbitraries.js';
 import { applyPlan, reboot, type ModelHost } from './model.js';
 import type { KfenceSpec } from '../../src/playbook/types.js';
+import type { HostFacts } from '../../src/facts/types.js';
+import { expectationMatches } from '../../src/converge/runtime-script.js';
 
 const RUNS = Number(process.env.KFLEET_PROPERTY_RUNS ?? 400);
 const P = '/sys/module/kfence/parameters/';
@@ -26,6 +28,29 @@ function summary(p: HostPlan): string {
   return JSON.stringify({ refused: p.refused.map((r) => r.code), steps: compactSteps(p.runtime), boot: p.boot && { add: p.boot.add, remove: p.boot.remove }, unit: p.unit?.action, reboot: p.reboot, warnings: p.warnings });
 }
 
+/** The file's content before the plan runs (sysfs parameters and per-slab controls), or undefined. */
+function before(f: HostFacts, path: string): string | undefined {
+  if (path.startsWith(P)) return f.kfence.params[path.slice(P.length)]?.value ?? undefined;
+  const m = /^\/sys\/kernel\/slab\/([^/]+)\/(kfence_enable|skip_kfence)$/.exec(path);
+  return m ? f.slabs[m[1]!]?.value ?? undefined : undefined;
+}
+
+/**
+ * Every write is read back: its expectation accepts the value written, and rejects what the file
+ * held before (a write the kernel silently ignored, kfence-interface.md §1.2, must not pass).
+ */
+export function checkReadBack(p: HostPlan, f: HostFacts): void {
+  const held = new Map<string, string | undefined>();
+  for (const s of p.runtime) {
+    if (s.op !== 'write') continue;
+    assert.ok(s.expect, `write ${s.path} has a read-back expectation`);
+    assert.ok(expectationMatches(s.expect, s.value), `the read-back of ${s.path} accepts the value written (${s.value}; expects ${JSON.stringify(s.expect)})`);
+    const prev = held.has(s.path) ? held.get(s.path) : before(f, s.path);
+    if (prev !== undefined && prev !== s.value) assert.ok(!expectationMatches(s.expect, prev), `the read-back of ${s.path} tells the value written (${s.value}) from the one it replaces (${prev}; expects ${JSON.stringify(s.expect)})`);
+    held.set(s.path, s.value);
+  }
+}
+
 /** The write-order rules, checked on the step list alone against the starting interval. */
 function checkOrder(p: HostPlan, startInterval: number): void {
   let enabled = startInterval !== 0;
@@ -33,7 +58,6 @@ function checkOrder(p: HostPlan, startInterval: number): void {
   let enabledAt = -1;
   p.runtime.forEach((s, i) => {
     if (s.op !== 'write') return;
-    assert.equal(s.expect && 'equals' in s.expect ? s.expect.equals : s.value, s.value, 'every write is read back');
     assert.ok(enabledAt < 0, `no write after the final enable (step ${i + 1}: ${s.path})`);
     const name = s.path.startsWith(P) ? s.path.slice(P.length) : null;
     if (name === 'num_objects' || name === 'pool_mode') assert.ok(!enabled, `${name} is written only while disabled`);
@@ -73,10 +97,28 @@ describe('planner properties (fast-check, kernel model)', function () {
         }
         if (k.apply === 'boot') assert.deepEqual(p.runtime, [], 'apply: boot writes nothing live');
         checkOrder(p, Number(m.f.kfence.params.sample_interval?.value ?? 0));
+        checkReadBack(p, m.f);
       }),
       { numRuns: RUNS },
     );
   });
+
+  // The property must be able to fail: against planners that skip or weaken a read-back, it does.
+  const mutants: Array<[string, (s: Extract<HostPlan['runtime'][number], { op: 'write' }>) => void]> = [
+    ['drops the expectation', (s) => delete (s as { expect?: unknown }).expect],
+    ['expects something else', (s) => (s.expect = { equals: `${s.value}x` })],
+    ['accepts anything numeric', (s) => (s.expect = { int_at_least: -(2 ** 31) })],
+  ];
+  for (const [what, mutate] of mutants) {
+    it(`"every write is read back" fails on a planner that ${what}`, () => {
+      const mutated = (k: KfenceSpec, f: HostFacts): HostPlan => {
+        const p = structuredClone(planHost(play(k), f));
+        for (const s of p.runtime) if (s.op === 'write' && s.path.endsWith('/sample_interval')) mutate(s);
+        return p;
+      };
+      assert.throws(() => fc.assert(fc.property(hostState, desiredSpec, ({ m }, k) => checkReadBack(mutated(k, m.f), m.f)), { numRuns: RUNS }), (e: Error) => /read-back/.test(String((e.cause as Error | undefined)?.message ?? e.message)));
+    });
+  }
 
   it('converges: executed against the model, the next plan is empty (after the reboot it asked for)', () => {
     fc.assert(
