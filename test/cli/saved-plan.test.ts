@@ -36,6 +36,30 @@ describe('applying a saved plan', () => {
     assert.equal(checkAgainstSaved(edited, fresh).refused[0]!.code, 'PLAN_MISMATCH');
   });
 
+  it('says the counts moved, not "edited by hand", when num_objects: auto was sized from other slab counts', () => {
+    const al = parseFactsJson(readFileSync('test/fixtures/facts/alinux-5.10.134-17-x86_64.json', 'utf8'), 'al.json');
+    const auto = parsePlaybook('hosts: all\nkfence: { mode: full, num_objects: auto, slabs: { only: [kmalloc-64] }, apply: runtime }\n', 'p.yml').plays[0]!;
+    const fresh = planHost(auto, al);
+    const text = JSON.stringify(buildSavedPlan({ createdAt: new Date(), playbook: { file: 'p.yml', sha256: 'x' }, inventory: null, plays: [{ name: auto.name, hosts: [fresh] }] }));
+    const saved = parseSavedPlan(text, 'plan.json').plays[0]!.hosts[0]!;
+    const grown = structuredClone(al);
+    grown.slabs['kmalloc-64']!.objects = '400000 N0=200000 N1=200000';
+    const now = planHost(auto, grown);
+    assert.equal(now.fingerprint, fresh.fingerprint, 'object counts are not part of the fingerprint');
+    const r = checkAgainstSaved(saved, now).refused[0]!;
+    assert.equal(r.code, 'PLAN_MISMATCH');
+    assert.match(r.message, /num_objects moved from \d+ \(saved\) to \d+: with num_objects: auto/);
+    assert.doesNotMatch(r.message, /edited/);
+    assert.match(r.hint ?? '', /set num_objects to a number/);
+  });
+
+  it('names the field a hand edit changed', () => {
+    const fresh = planHost(play, facts);
+    const { text } = roundTrip(fresh);
+    const edited = parseSavedPlan(text.replace('"value":"50"', '"value":"1"'), 'plan.json').plays[0]!.hosts[0]!;
+    assert.match(checkAgainstSaved(edited, fresh).refused[0]!.message, /runtime\.0\.value: saved "1", now "50"/);
+  });
+
   it('refuses hosts that are not in the plan', () => {
     assert.equal(checkAgainstSaved(undefined, planHost(play, facts)).refused[0]!.code, 'NOT_IN_PLAN');
   });

@@ -19,6 +19,7 @@ import { runPlay } from '../run-play.js';
 import type { Play } from '../../playbook/types.js';
 import { loadSavedPlanForApply } from '../saved-plan.js';
 import pLimit from 'p-limit';
+import { savedPlanMismatch } from '../../plan/saved-plan-mismatch.js';
 import { isDeepStrictEqual } from 'node:util';
 
 interface ApplyOptions extends FleetCliOptions {
@@ -180,7 +181,7 @@ export function checkAgainstSaved(saved: HostPlan | undefined, fresh: HostPlan):
   }
   const plain = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
   if (!isDeepStrictEqual(plain(saved), plain(fresh))) {
-    return { ...saved, refused: [{ code: 'PLAN_MISMATCH', message: 'the saved plan for this host is not what kfleet plans for its current facts (edited by hand, or made by another kfleet version); refusing it', hint: 'make the plan again with `kfleet plan --out`' }] };
+    return { ...saved, refused: [savedPlanMismatch(saved, fresh)] };
   }
   return saved;
 }
