@@ -13,6 +13,17 @@ export class FactsError extends KfleetError {
   }
 }
 
+/** A tool the probe needs is not installed on the host (a minimal or busybox system). */
+export class ToolMissingError extends KfleetError {
+  constructor(host: string, tool: string, what: string) {
+    super('TOOL_MISSING', `${tool} is not installed on ${host}, and ${what} has no other source there`, {
+      location: { host },
+      hint: `install ${tool} on the host (${tool === 'getconf' ? 'glibc: libc-bin or glibc-common; musl: musl-utils' : 'coreutils, or busybox with the applet'}), or make it reachable in PATH for the SSH user`,
+    });
+    this.name = 'ToolMissingError';
+  }
+}
+
 export interface ProbeRecords {
   /** key -> value; null when the file was unreadable. Multi-line values joined with \n. */
   values: Map<string, string | null>;
@@ -160,15 +171,19 @@ function meminfoKb(text: string, key: string): number | undefined {
 
 export function parseProbeOutput(out: string, host: string, now: Date = new Date()): HostFacts {
   const { values } = readRecords(out, host);
-  const need = (k: string, what: string): string => {
+  const need = (k: string, what: string, tool?: string): string => {
     const v = values.get(k);
-    if (v === undefined || v === null || v.trim() === '') throw new FactsError(host, `${what} is ${v === null ? 'unreadable' : 'missing'}`);
+    if (v === undefined || v === null || v.trim() === '') {
+      if (tool && values.get(`missing/${tool}`) === '1') throw new ToolMissingError(host, tool, what);
+      throw new FactsError(host, `${what} is ${v === null ? 'unreadable' : 'missing'}`);
+    }
     return v.trim();
   };
-  const release = need('uname-r', 'the kernel release (uname -r)');
-  const arch = need('uname-m', 'the architecture (uname -m)');
-  const pageSize = Number(need('page-size', 'the page size (getconf PAGESIZE)'));
-  if (!Number.isInteger(pageSize) || pageSize <= 0) throw new FactsError(host, `bad page size ${JSON.stringify(values.get('page-size'))}`);
+  const release = need('uname-r', 'the kernel release (uname -r)', 'uname');
+  const arch = need('uname-m', 'the architecture (uname -m)', 'uname');
+  const kb = values.get('page-size-kb');
+  const pageSize = values.has('page-size') || !kb ? Number(need('page-size', 'the page size (getconf PAGESIZE, or KernelPageSize in /proc/self/smaps)', 'getconf')) : Number(kb) * 1024;
+  if (!Number.isInteger(pageSize) || pageSize <= 0) throw new FactsError(host, `bad page size ${JSON.stringify(values.get('page-size') ?? kb)}`);
   const meminfo = need('meminfo', '/proc/meminfo');
   const total = meminfoKb(meminfo, 'MemTotal');
   if (total === undefined) throw new FactsError(host, '/proc/meminfo has no MemTotal');

@@ -12,7 +12,7 @@
 //   |line ...
 //   @@end
 //   @@kfleet-probe-end                last line (its absence means truncated output)
-// Keys: uname-r uname-m page-size uid user os-release meminfo node-online node-possible boot-id
+// Keys: missing/<tool> uname-r uname-m page-size page-size-kb uid user os-release meminfo node-online node-possible boot-id
 // uptime cmdline grubby grubby-default grubby-info kfence-module param/<n> param-mode/<n>
 // param-ls/<n> debugfs stats config slab-ke/<s> slab-sk/<s> slab-obj/<s> slab-alias/<s>
 // boot-unit boot-hash slabs-truncated.
@@ -63,10 +63,15 @@ rd() {
 put() {
   printf 'v\\t%s\\t%s\\n' "$1" "\${2%%"$NL"*}"
 }
+for t in uname getconf; do command -v "$t" >/dev/null 2>&1 || printf 'v\\tmissing/%s\\t1\\n' "$t"; done
 rel=$(uname -r 2>/dev/null)
 put uname-r "$rel"
 v=$(uname -m 2>/dev/null) && put uname-m "$v"
-v=$(getconf PAGESIZE 2>/dev/null) && put page-size "$v"
+if v=$(getconf PAGESIZE 2>/dev/null) && [ -n "$v" ]; then put page-size "$v"
+else
+  # No getconf (a busybox system): the kernel's page size of this very process, from smaps.
+  v=$(sed -n 's/^KernelPageSize:[[:space:]]*\\([0-9][0-9]*\\) kB$/\\1/p' "$R/proc/self/smaps" 2>/dev/null | head -n 1) && [ -n "$v" ] && put page-size-kb "$v"
+fi
 v=$(id -u 2>/dev/null) && put uid "$v"
 v=$(whoami 2>/dev/null) && put user "$v"
 if [ -e "$R/etc/os-release" ]; then blk os-release "$R/etc/os-release" 8192; else blk os-release "$R/usr/lib/os-release" 8192; fi

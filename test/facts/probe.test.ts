@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { machine, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +98,27 @@ function probe(h: FakeHost, sh: (typeof shells)[number]): string {
   const env = buildFakeHost(forShell(h, sh));
   return sh.busyboxTools ? runProbe(sh.argv, PROBE_SCRIPT, env, busyboxTools()) : runProbe(sh.argv, PROBE_SCRIPT, env);
 }
+
+/** A bin dir with the system's own tools the probe uses, and no getconf (a minimal userland). */
+function toolsWithoutGetconf(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kfleet-nogetconf-'));
+  for (const t of ['head', 'sed', 'grep', 'stat', 'readlink', 'sha256sum', 'ls', 'whoami', 'cat']) symlinkSync(execFileSync('sh', ['-c', `command -v ${t}`], { encoding: 'utf8' }).trim(), join(dir, t));
+  return dir;
+}
+
+describe('facts probe on a host without getconf (busybox systems)', () => {
+  const host = (smaps: boolean): FakeHost => ({ ...upstream, pageSize: null, files: { ...upstream.files, ...(smaps ? { '/proc/self/smaps': '55d0-55d1 r--p 00000000 08:01 1 /bin/sed\nSize:                 64 kB\nKernelPageSize:       64 kB\nMMUPageSize:          64 kB\n' } : {}) } });
+  for (const sh of [['/usr/bin/dash'], ['/bin/bash']]) {
+    it(`${sh[0]}: the page size comes from KernelPageSize in /proc/self/smaps`, () => {
+      const f = parseProbeOutput(runProbe(sh, PROBE_SCRIPT, buildFakeHost(host(true)), toolsWithoutGetconf()), 'bb');
+      assert.equal(f.kernel.page_size, 65536);
+    });
+    it(`${sh[0]}: with neither, the missing tool is named (TOOL_MISSING, not FACTS_MALFORMED)`, () => {
+      const out = runProbe(sh, PROBE_SCRIPT, buildFakeHost(host(false)), toolsWithoutGetconf());
+      assert.throws(() => parseProbeOutput(out, 'bb'), (e: Error & { code?: string; hint?: string }) => e.code === 'TOOL_MISSING' && /getconf is not installed on bb/.test(e.message) && /install getconf/.test(e.hint ?? ''));
+    });
+  }
+});
 
 describe('facts probe script against fake hosts', function () {
   this.timeout(20_000);
