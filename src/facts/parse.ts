@@ -206,9 +206,11 @@ export function parseProbeOutput(out: string, host: string, now: Date = new Date
       const lsKey = values.get(`param-ls/${name}`);
       const mode = modeKey && /^[0-7]{1,4}$/.test(modeKey) ? modeKey.padStart(4, '0') : lsKey ? lsModeToOctal(lsKey) : null;
       params[name] = { value: v === null ? null : v.replace(/\n$/, ''), mode: mode ?? '0000' };
-    } else if (kind === 'slab-ke' || kind === 'slab-sk' || kind === 'slab-obj') {
+    } else if (kind === 'slab-ke' || kind === 'slab-sk' || kind === 'slab-obj' || kind === 'slab-size') {
       const s = (slabs[name] ??= { control: null, value: null, objects: null });
-      if (kind === 'slab-obj') s.objects = v === null ? null : v.trim();
+      if (kind === 'slab-size') {
+        if (v !== null && /^\d+$/.test(v.trim())) s.object_size = Number(v.trim());
+      } else if (kind === 'slab-obj') s.objects = v === null ? null : v.trim();
       else {
         s.control = kind === 'slab-ke' ? 'kfence_enable' : 'skip_kfence';
         s.value = v === null ? null : v.trim();
@@ -217,7 +219,7 @@ export function parseProbeOutput(out: string, host: string, now: Date = new Date
   }
   for (const [name, target] of aliases) {
     const t = slabs[target];
-    slabs[name] = { control: t?.control ?? null, value: t?.value ?? null, objects: t?.objects ?? null, alias_of: target };
+    slabs[name] = { control: t?.control ?? null, value: t?.value ?? null, objects: t?.objects ?? null, alias_of: target, ...(t?.object_size !== undefined ? { object_size: t.object_size } : {}) };
   }
   const statsText = values.get('stats');
   const stats = statsText === undefined || statsText === null ? null : parseStats(statsText);
@@ -228,7 +230,7 @@ export function parseProbeOutput(out: string, host: string, now: Date = new Date
   const configText = values.get('config');
   const config: Record<string, string> = {};
   for (const line of (configText ?? '').split('\n')) {
-    const m = /^(CONFIG_KFENCE[A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    const m = /^(CONFIG_(?:KFENCE|KASAN)[A-Z0-9_]*|CONFIG_PGTABLE_LEVELS)=(.*)$/.exec(line.trim());
     if (m) config[m[1] as string] = (m[2] as string).replace(/^"(.*)"$/, '$1');
   }
   const grubbyDefault = values.get('grubby-default');
@@ -258,6 +260,11 @@ export function parseProbeOutput(out: string, host: string, now: Date = new Date
     },
     slabs,
     boot_unit: { installed: values.get('boot-unit') === '1', hash: values.get('boot-hash')?.trim() || null },
+    env: {
+      container: values.get('container')?.trim() || values.get('container-file')?.trim() || null,
+      sys_read_only: values.get('sys-ro') === '1',
+      lockdown: /\[([a-z]+)\]/.exec(values.get('lockdown') ?? '')?.[1] ?? null,
+    },
     privileged: uid !== undefined && uid !== null ? uid.trim() === '0' : values.get('user')?.trim() === 'root',
   };
   return facts;

@@ -15,7 +15,7 @@
 // Keys: missing/<tool> uname-r uname-m page-size page-size-kb uid user os-release meminfo node-online node-possible boot-id
 // uptime cmdline grubby grubby-default grubby-info kfence-module param/<n> param-mode/<n>
 // param-ls/<n> debugfs stats config slab-ke/<s> slab-sk/<s> slab-obj/<s> slab-alias/<s>
-// boot-unit boot-hash slabs-truncated.
+// slab-size/<s> lockdown container container-file sys-ro boot-unit boot-hash slabs-truncated.
 //
 // For tests, every path is read under "${KFLEET_ROOT}" (default empty: the real root).
 // (just-bash, the lab's shell, returns nothing for \`$("$@")\` inside a function: commands are
@@ -116,7 +116,7 @@ else
 fi
 blk stats "$R/sys/kernel/debug/kfence/stats" 16384
 if [ -n "$rel" ] && [ -e "$R/boot/config-$rel" ]; then
-  if v=$(grep '^CONFIG_KFENCE' "$R/boot/config-$rel" 2>/dev/null | head -c 4096); then
+  if v=$(grep -e '^CONFIG_KFENCE' -e '^CONFIG_KASAN' -e '^CONFIG_PGTABLE_LEVELS=' "$R/boot/config-$rel" 2>/dev/null | head -c 4096); then
     printf '@@begin\\tconfig\\n'
     printf '%s\\n' "$v" | sed 's/^/|/'
     printf '@@end\\n'
@@ -139,7 +139,13 @@ for d in "$R"/sys/kernel/slab/*; do
   elif [ -e "$d/skip_kfence" ]; then rd "slab-sk/$n" "$d/skip_kfence"
   fi
   rd "slab-obj/$n" "$d/objects"
+  rd "slab-size/$n" "$d/object_size"
 done
+# Where this runs: a container (KFENCE and reboots belong to the host), /sys read-only, lockdown.
+one lockdown "$R/sys/kernel/security/lockdown"
+one container "$R/run/systemd/container"
+if [ -e "$R/.dockerenv" ]; then printf 'v\\tcontainer-file\\tdocker\\n'; elif [ -e "$R/run/.containerenv" ]; then printf 'v\\tcontainer-file\\tpodman\\n'; fi
+if grep -q '^[^ ]* /sys sysfs ro[, ]' "$R/proc/mounts" 2>/dev/null; then printf 'v\\tsys-ro\\t1\\n'; fi
 if [ -e "$R${BOOT_UNIT_PATH}" ]; then printf 'v\\tboot-unit\\t1\\n'; else printf 'v\\tboot-unit\\t0\\n'; fi
 if [ -e "$R${BOOT_SCRIPT_PATH}" ]; then
   if h=$(sha256sum "$R${BOOT_SCRIPT_PATH}" 2>/dev/null); then

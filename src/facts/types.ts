@@ -26,6 +26,18 @@ export interface SlabFact {
   objects: string | null;
   /** Set when /sys/kernel/slab/<name> is a symlink (a merged cache): the name it points to. */
   alias_of?: string;
+  /** The cache's `object_size` in bytes, when readable (KFENCE never samples objects above a page). */
+  object_size?: number;
+}
+
+/** Where the probe ran: what makes KFENCE settings or reboots meaningless or restricted. */
+export interface HostEnvFact {
+  /** Container type (systemd's /run/systemd/container, /.dockerenv, /run/.containerenv), or null on a machine. */
+  container: string | null;
+  /** /sys is mounted read-only (nothing under /sys/module or /sys/kernel/slab can be written). */
+  sys_read_only: boolean;
+  /** Kernel lockdown mode from /sys/kernel/security/lockdown ("none", "integrity", "confidentiality"), null when unknown. */
+  lockdown: string | null;
 }
 
 export interface GrubbyEntry {
@@ -81,12 +93,14 @@ export interface HostFacts {
     debugfs_mounted: boolean;
     /** /sys/kernel/debug/kfence/stats parsed; null when the file is absent (never enabled on newer upstream, or debugfs not mounted). */
     stats: StatsFact | null;
-    /** CONFIG_KFENCE* lines of /boot/config-$(uname -r) if readable, e.g. { CONFIG_KFENCE_NUM_OBJECTS: "255" }. */
+    /** CONFIG_KFENCE*, CONFIG_KASAN* and CONFIG_PGTABLE_LEVELS lines of /boot/config-$(uname -r) if readable, e.g. { CONFIG_KFENCE_NUM_OBJECTS: "255" }. */
     config: Record<string, string>;
   };
   slabs: Record<string, SlabFact>;
   /** kfleet's boot-time unit (re-applies what the command line cannot carry). */
   boot_unit: { installed: boolean; hash: string | null };
+  /** Container, read-only /sys, lockdown; absent in fact files written before the probe read them. */
+  env?: HostEnvFact;
   /** Whether the connection had root (directly or through become). */
   privileged: boolean;
 }

@@ -31,7 +31,7 @@ export function bootOutcome(args: Record<string, string | null>, caps: Capabilit
       disabledReason: null, pool: enabled ? smallPool(caps.defaultNumObjects, caps.pageSize) : null, capped: null,
     };
   }
-  const perArea = objectsPerArea(caps.pageSize);
+  const perArea = objectsPerArea(caps.pageSize, caps.pudSize);
   const si = siTok ?? caps.defaultInterval;
   let n = caps.defaultNumObjects;
   const nTok = parseInterval(tok('num_objects'));
@@ -54,7 +54,7 @@ export function bootOutcome(args: Record<string, string | null>, caps: Capabilit
     }
     const bm = tok('booting_max');
     if (bm !== undefined && bm !== null) {
-      const e = evaluateBootingMax(bm, memBytes, caps.pageSize);
+      const e = evaluateBootingMax(bm, memBytes, caps.pageSize, caps.pudSize);
       if (e.kind === 'disabled') return { ...base, numObjects: 0, interval: 0, pool: null, disabledReason: e.reason };
       if (e.kind === 'cap' && n > e.maxObjects) {
         return { ...base, numObjects: e.maxObjects, interval: si, disabledReason: null, pool: smallPool(e.maxObjects, caps.pageSize), capped: { from: n, to: e.maxObjects } };
@@ -62,6 +62,6 @@ export function bootOutcome(args: Record<string, string | null>, caps: Capabilit
     }
     return { ...base, interval: si, disabledReason: null, pool: smallPool(n, caps.pageSize) };
   }
-  const pool = alinuxPool(n, si, poolMode, caps.nodes, caps.pageSize, true);
+  const pool = alinuxPool(n, si, poolMode, caps.nodes, caps.pageSize, true, caps.pudSize);
   return { ...base, numObjects: n, interval: si, disabledReason: null, pool };
 }

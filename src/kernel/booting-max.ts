@@ -1,7 +1,7 @@
 // kfence.booting_max (Anolis, boot only): syntax, evaluation against the host's memory and the
 // resulting num_objects cap (kfence-interface.md §3.1-§3.2, A66 parse_kfence_booting_max).
 
-import { PUD_SIZE } from './constants.js';
+import { pudSize } from './constants.js';
 
 /** Linux memparse(): a number (base 0: 0x.., leading 0 = octal) with an optional K/M/G/T/P/E suffix. Returns null when no digits. */
 export function memparse(s: string): { value: number; rest: string } | null {
@@ -95,12 +95,12 @@ export type BootingMaxEffect =
   | { kind: 'disabled'; reason: string };
 
 /** Evaluate a booting_max value against the host's memory (bytes) with the kernel's rules. */
-export function evaluateBootingMax(text: string, memBytes: number, pageSize: number): BootingMaxEffect {
+export function evaluateBootingMax(text: string, memBytes: number, pageSize: number, pud = pudSize(pageSize)): BootingMaxEffect {
   const p = parseBootingMax(text);
   if (!p.ok) return { kind: 'disabled', reason: `kfence.booting_max: ${p.error}` };
   const r = p.ranges.find((x) => memBytes >= x.start && (x.end === null || memBytes < x.end));
   if (!r) return { kind: 'none' };
-  const nrPages = Math.floor(Math.min(r.size, PUD_SIZE) / pageSize);
+  const nrPages = Math.floor(Math.min(r.size, pud) / pageSize);
   if (nrPages < 4) {
     return { kind: 'disabled', reason: `kfence.booting_max size resulted in ${r.size === 0 ? 'zero bytes' : `${r.size} bytes (< 4 pages)`}, disabled` };
   }

@@ -3,7 +3,7 @@
 
 import type { HostFacts } from '../facts/types.js';
 import { atLeast, parseRelease, versionAtLeast, type KernelRelease } from './release.js';
-import { DEFAULT_NUM_OBJECTS } from './constants.js';
+import { DEFAULT_NUM_OBJECTS, pudSize } from './constants.js';
 
 export type Flavor = 'alinux' | 'upstream' | 'none';
 
@@ -13,6 +13,8 @@ export const GATES = {
   fault: '5.10.134-16',
   /** order-0 page sampling can crash on <= 5.10.134-15 (guide FAQ). */
   order0SafeFrom: '5.10.134-16',
+  /** kfence.booting_max: the guide names 5.10.134-17 as the release that ships it (with the default cap). */
+  bootingMax: '5.10.134-17',
   /** Upstream re-enable / late pool allocation (kfence_init_late, 5.18 merge window). */
   upstreamLateEnable: '5.18',
 } as const;
@@ -42,6 +44,10 @@ export interface Capabilities {
   defaultNumObjects: number;
   /** Possible NUMA nodes (pool_mode=node allocates on each). */
   nodes: number;
+  /** PUD_SIZE: the Anolis area size (1 GiB with 4 KiB pages; 4 TiB or 512 MiB with arm64 64 KiB pages). */
+  pudSize: number;
+  /** CONFIG_KASAN from /boot/config: true/false, null when the config was unreadable. */
+  kasan: boolean | null;
 }
 
 const ALINUX_MARKERS = ['num_objects', 'pool_mode', 'order0_page', 'num_objects_pernode'];
@@ -108,5 +114,7 @@ export function capabilities(f: HostFacts): Capabilities {
     defaultInterval: configInt(f, 'CONFIG_KFENCE_SAMPLE_INTERVAL'),
     defaultNumObjects: configInt(f, 'CONFIG_KFENCE_NUM_OBJECTS') ?? DEFAULT_NUM_OBJECTS,
     nodes,
+    pudSize: pudSize(f.kernel.page_size > 0 ? f.kernel.page_size : 4096, configInt(f, 'CONFIG_PGTABLE_LEVELS') ?? undefined),
+    kasan: Object.keys(f.kfence.config).length === 0 ? null : f.kfence.config.CONFIG_KASAN === 'y' && !/(^|\s)kasan=off(\s|$)/.test(f.cmdline),
   };
 }

@@ -50,10 +50,10 @@ export function parseInterval(v: string | null | undefined): number | null {
  * (A510) or rewritten to the allocated total (A66), i.e. rounded up to whole areas, which happens
  * for values >= 131071 and for every pool in whole areas (`wholeAreas`: node mode, full mode).
  */
-export function numObjectsMatch(live: number | null, want: number, pageSize: number, nodes: number, wholeAreas = false): boolean {
+export function numObjectsMatch(live: number | null, want: number, pageSize: number, nodes: number, wholeAreas = false, pud?: number): boolean {
   if (live === null) return false;
   if (live === want) return true;
-  if (want < objectsPerArea(pageSize) && !wholeAreas) return false;
-  const r = roundedObjects(want, pageSize);
+  if (want < objectsPerArea(pageSize, pud) && !wholeAreas) return false;
+  const r = roundedObjects(want, pageSize, pud);
   return live === r || live === r * nodes;
 }

@@ -22,7 +22,7 @@ export function currentPool(f: HostFacts, caps: Capabilities, live: KfenceState)
   if (!live.interval) return null;
   const booted = bootOutcome(kfenceArgs(f.cmdline), caps, memBytes(f));
   if (booted.pool && booted.interval !== 0 && live.numObjects === booted.numObjects) return booted.pool;
-  return areaPool(live.numObjects ?? caps.defaultNumObjects, live.poolMode ?? 'global', caps.nodes, caps.pageSize);
+  return areaPool(live.numObjects ?? caps.defaultNumObjects, live.poolMode ?? 'global', caps.nodes, caps.pageSize, caps.pudSize);
 }
 
 export interface EstimateInput {

@@ -43,7 +43,7 @@ export function nextBoot(f: HostFacts): NextBoot {
   if (caps.flavor === 'alinux') {
     const has = (k: string): boolean => configured[`kfence.${k}`] !== undefined;
     if (has('num_objects') && o.interval !== 0 && o.numObjects !== null) {
-      add('num_objects', live.numObjects, o.numObjects, numObjectsMatch(live.numObjects, o.numObjects, caps.pageSize, caps.nodes, o.poolMode === 'node' || (o.interval ?? 0) < 0));
+      add('num_objects', live.numObjects, o.numObjects, numObjectsMatch(live.numObjects, o.numObjects, caps.pageSize, caps.nodes, o.poolMode === 'node' || (o.interval ?? 0) < 0, caps.pudSize));
     }
     if (has('pool_mode')) add('pool_mode', live.poolMode, o.poolMode, live.poolMode === o.poolMode);
     if (has('order0_page')) add('order0_page', live.order0, o.order0, live.order0 === o.order0);

@@ -6,6 +6,7 @@ import type { HostFacts } from '../facts/types.js';
 import type { Play } from '../playbook/types.js';
 import type { HostPlan, Refusal } from './types.js';
 import { capabilities } from '../kernel/capabilities.js';
+import { kernelEdges } from '../kernel/edges.js';
 import { objectsPerArea } from '../kernel/constants.js';
 import { bootOutcome, type BootOutcome } from '../kernel/boot-outcome.js';
 import { carries, editCmdline, kfenceArgs } from '../kernel/cmdline.js';
@@ -65,12 +66,12 @@ export function planHost(play: Play, f: HostFacts): HostPlan {
   if (tr.refused.length > 0) return refuse({ ...plan, warnings: [...new Set(warnings)] }, tr.refused);
 
   // arm64 Alinux reserves only a pool below 1 GiB at boot (early param); larger pools are runtime-only.
-  const perArea = objectsPerArea(caps.pageSize);
+  const perArea = objectsPerArea(caps.pageSize, caps.pudSize);
   const bigPool = t.interval < 0 || t.poolMode === 'node' || (t.numObjects ?? 0) >= perArea;
   const carryPool = !(caps.flavor === 'alinux' && caps.arch === 'arm64' && bigPool && t.interval !== 0);
   if (wantBoot && !carryPool) {
-    if (spec.apply === 'boot') refused.push({ code: 'BOOT_IMPOSSIBLE', message: 'arm64 kernels only reserve a KFENCE pool below 1 GiB at boot; this pool (full mode, pool_mode node or >= 131071 objects) can only be enabled at runtime', hint: 'use apply: runtime (or both, which applies it live)' });
-    else warnings.push('arm64 cannot reserve a pool of 1 GiB or more at boot: the pool settings are applied live only and are not persisted on the command line');
+    if (spec.apply === 'boot') refused.push({ code: 'BOOT_IMPOSSIBLE', message: `arm64 kernels only reserve a KFENCE pool below ${formatBytes(caps.pudSize)} at boot; this pool (full mode, pool_mode node or >= ${perArea} objects) can only be enabled at runtime`, hint: 'use apply: runtime (or both, which applies it live)' });
+    else warnings.push(`arm64 cannot reserve a pool of ${formatBytes(caps.pudSize)} or more at boot: the pool settings are applied live only and are not persisted on the command line`);
   }
 
   // The boot unit carries the per-slab selection; its marker token on the command line tells a
@@ -167,11 +168,14 @@ export function planHost(play: Play, f: HostFacts): HostPlan {
   } else if (memory >= 1024 ** 3 || memory > mem / 10) {
     warnings.push(`large KFENCE pool: about ${formatBytes(memory)} (pool + metadata estimate) of ${formatBytes(mem)}`);
   }
-  if (rp?.enablePool && rp.enablePool.areas > 0 && caps.flavor === 'alinux') warnings.push(`a runtime enable allocates whole 1 GiB areas: ${rp.enablePool.areas} area${rp.enablePool.areas > 1 ? 's' : ''}; it needs contiguous free memory and fails (reads back 0) on fragmented hosts`);
+  if (rp?.enablePool && rp.enablePool.areas > 0 && caps.flavor === 'alinux') warnings.push(`a runtime enable allocates whole ${formatBytes(caps.pudSize)} areas: ${rp.enablePool.areas} area${rp.enablePool.areas > 1 ? 's' : ''}; it needs contiguous free memory and fails (reads back 0) on fragmented hosts`);
 
   const runtime = rp?.steps ?? [];
   const writes = runtime.length > 0 || boot !== null || unit !== null;
   if (writes && !f.privileged) refused.push({ code: 'NOT_PRIVILEGED', message: 'writing KFENCE settings needs root', hint: 'set ansible_become: true (or connect as root)' });
+  const edges = kernelEdges(f, caps, { enabling: t.interval !== 0, writes, liveWrites: runtime.length > 0, reboot: rb.required, selected: spec.slabs.kind === 'only' && t.slabs ? [...t.slabs.named.keys()] : [] });
+  refused.push(...edges.refused);
+  warnings.push(...edges.warnings);
 
   const out: HostPlan = {
     ...plan,
@@ -201,7 +205,7 @@ function effectChecks(t: Target, o: BootOutcome, live: KfenceState, caps: Return
   if (carryPool && o.interval !== null) add('sample_interval', str(live.interval), String(o.interval), live.interval === o.interval, true);
   if (caps.flavor === 'alinux') {
     if (carryPool && t.numObjects !== undefined && o.interval !== 0 && o.numObjects !== null) {
-      add('num_objects', str(live.numObjects), String(o.numObjects), numObjectsMatch(live.numObjects, o.numObjects, caps.pageSize, caps.nodes, o.poolMode === 'node' || (o.interval ?? 0) < 0), true);
+      add('num_objects', str(live.numObjects), String(o.numObjects), numObjectsMatch(live.numObjects, o.numObjects, caps.pageSize, caps.nodes, o.poolMode === 'node' || (o.interval ?? 0) < 0, caps.pudSize), true);
     }
     if (carryPool && t.poolMode !== undefined) add('pool_mode', live.poolMode, o.poolMode, live.poolMode === o.poolMode, true);
     if (t.order0 !== undefined) add('order0_page', str(live.order0), str(o.order0), live.order0 === o.order0, false);

@@ -53,13 +53,13 @@ export function planRuntime(rt0: RuntimeTarget, live: KfenceState, f: HostFacts,
   // except while the boot-time upstream-mode snapshot is reused: then a negative interval fails
   // silently. Write the area size explicitly instead of relying on the rounding.
   if (alinux && si !== 0) {
-    const per = objectsPerArea(caps.pageSize);
+    const per = objectsPerArea(caps.pageSize, caps.pudSize);
     const n = rt.numObjects ?? live.numObjects ?? caps.defaultNumObjects;
     if ((si < 0 || (rt.poolMode ?? live.poolMode) === 'node') && n < per) rt = { ...rt, numObjects: per };
   }
 
   const wholeAreas = (rt.poolMode ?? live.poolMode) === 'node' || si < 0;
-  const needN = alinux && rt.numObjects !== undefined && !numObjectsMatch(live.numObjects, rt.numObjects, caps.pageSize, caps.nodes, wholeAreas);
+  const needN = alinux && rt.numObjects !== undefined && !numObjectsMatch(live.numObjects, rt.numObjects, caps.pageSize, caps.nodes, wholeAreas, caps.pudSize);
   const needPm = alinux && rt.poolMode !== undefined && rt.poolMode !== live.poolMode;
   const poolChange = needN || needPm;
   const flip = cur !== null && ((cur > 0 && si < 0) || (cur < 0 && si > 0));
@@ -75,11 +75,11 @@ export function planRuntime(rt0: RuntimeTarget, live: KfenceState, f: HostFacts,
     if (alinux) {
       const n = rt.numObjects ?? live.numObjects ?? caps.defaultNumObjects;
       const pm = rt.poolMode ?? live.poolMode ?? 'global';
-      const pool = alinuxPool(n, si, pm, caps.nodes, caps.pageSize, false);
-      if (isUpstreamMode(n, si, pm, caps.pageSize)) {
+      const pool = alinuxPool(n, si, pm, caps.nodes, caps.pageSize, false, caps.pudSize);
+      if (isUpstreamMode(n, si, pm, caps.pageSize, caps.pudSize)) {
         poolGroupOk = false;
         const small = smallPool(n, caps.pageSize);
-        impossible.push({ knob: 'sample_interval', message: `a ${formatBytes(small.pool)} pool (num_objects ${n}) can only be created at boot; enabling KFENCE now would allocate whole 1 GiB areas (${formatBytes(totalBytes(pool))} with metadata)` });
+        impossible.push({ knob: 'sample_interval', message: `a ${formatBytes(small.pool)} pool (num_objects ${n}) can only be created at boot; enabling KFENCE now would allocate whole ${formatBytes(caps.pudSize)} areas (${formatBytes(totalBytes(pool))} with metadata)` });
       } else enablePool = pool;
     } else if (!caps.runtimeEnable) {
       poolGroupOk = false;

@@ -7,8 +7,10 @@ import type { KfenceSpec } from '../playbook/types.js';
 import type { Refusal } from './types.js';
 import type { Capabilities } from '../kernel/capabilities.js';
 import { GATES } from '../kernel/capabilities.js';
+import { atLeast } from '../kernel/release.js';
 import { objectsPerArea } from '../kernel/constants.js';
 import { parseBootingMax } from '../kernel/booting-max.js';
+import { formatBytes } from '../kernel/memory.js';
 import { autoNumObjects, resolveSelection, unknownSlabs, type ResolvedSelection } from '../kernel/slabs.js';
 
 export interface Target {
@@ -59,6 +61,9 @@ export function resolveTarget(spec: KfenceSpec, f: HostFacts, caps: Capabilities
     if (spec.num_objects !== undefined && !caps.params.has('num_objects')) refused.push(unsupported('this kernel has no num_objects parameter', 'an older Alinux kernel (num_objects_pernode); upgrade the kernel'));
     if (spec.pool_mode !== undefined && !caps.params.has('pool_mode')) refused.push(unsupported('this kernel has no pool_mode parameter', 'upgrade the kernel'));
     if (spec.order0_page !== undefined && !caps.params.has('order0_page')) refused.push(unsupported('this kernel has no order0_page parameter', 'upgrade the kernel'));
+    if (typeof spec.booting_max === 'string' && (!caps.release || !atLeast(caps.release, GATES.bootingMax))) {
+      refused.push(unsupported(`kfence.booting_max arrived with kernel ${GATES.bootingMax} (the Alinux guide); ${f.kernel.release} does not know it and would boot with no cap on the pool`, `upgrade these hosts to ${GATES.bootingMax} or later, or leave booting_max out of the play for them (booting_max: null removes it)`));
+    }
     if (spec.fault !== undefined && !caps.fault) refused.push(unsupported(`fault needs kernel ${GATES.fault} or later (no fault parameter on ${f.kernel.release})`, 'remove fault from the play for these hosts, or upgrade the kernel'));
   }
 
@@ -82,7 +87,7 @@ export function resolveTarget(spec: KfenceSpec, f: HostFacts, caps: Capabilities
   let numObjects: number | undefined;
   let poolMode = spec.pool_mode;
   if (caps.flavor === 'alinux') {
-    const perArea = objectsPerArea(caps.pageSize);
+    const perArea = objectsPerArea(caps.pageSize, caps.pudSize);
     if (spec.num_objects === 'auto') {
       const auto = autoNumObjects(f.slabs, spec.slabs);
       // Keep a current pool that is already large enough: the object counts move all the time.
@@ -91,7 +96,7 @@ export function resolveTarget(spec: KfenceSpec, f: HostFacts, caps: Capabilities
     const effMode = poolMode ?? base.poolMode ?? 'global';
     const effN = numObjects ?? base.numObjects ?? caps.defaultNumObjects;
     if ((interval < 0 || effMode === 'node') && effN < perArea) {
-      warnings.push(`${interval < 0 ? 'full mode' : 'pool_mode node'} needs num_objects >= ${perArea} (one 1 GiB area); num_objects ${effN} -> ${perArea}`);
+      warnings.push(`${interval < 0 ? 'full mode' : 'pool_mode node'} needs num_objects >= ${perArea} (one ${formatBytes(caps.pudSize)} area); num_objects ${effN} -> ${perArea}`);
       numObjects = perArea;
     }
     if (spec.mode !== 'off' && caps.order0Unsafe && (spec.order0_page ?? base.order0 ?? true)) {

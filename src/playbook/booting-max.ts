@@ -37,7 +37,7 @@ export function parseBootingMax(s: string): Parsed<BootingMaxRange[]> {
   }
   for (const t of p.texts) {
     for (const [name, text] of [['start', t.start], ['end', t.end], ['size', t.size]] as const) {
-      if (/^0[0-7]/.test(text)) return bad(`${name} ${JSON.stringify(text)} starts with 0`, sizeHint(text));
+      if (/^0[0-7]/.test(text)) return bad(`${name} ${JSON.stringify(text)} is not a size (a leading 0 is octal to the kernel)`, sizeHint(text));
     }
   }
   return ok(p.ranges.map((r) => (r.end === null ? { start: r.start, size: r.size } : { start: r.start, end: r.end, size: r.size })));

@@ -120,6 +120,28 @@ describe('facts probe on a host without getconf (busybox systems)', () => {
   }
 });
 
+describe('facts probe: where it runs (container, read-only /sys, lockdown), KASAN, object sizes', () => {
+  it('reads them in one pass', () => {
+    const h: FakeHost = {
+      ...alinux,
+      files: {
+        ...alinux.files,
+        '/.dockerenv': '',
+        '/proc/mounts': 'sysfs /sys sysfs ro,nosuid,nodev,noexec,relatime 0 0\n',
+        '/sys/kernel/security/lockdown': 'none [integrity] confidentiality\n',
+        '/boot/config-5.10.134-17.al8.x86_64': 'CONFIG_KFENCE=y\nCONFIG_KASAN=y\nCONFIG_KASAN_GENERIC=y\nCONFIG_PGTABLE_LEVELS=4\n',
+        '/sys/kernel/slab/kmalloc-128/object_size': '128\n',
+      },
+    };
+    const f = parseProbeOutput(runProbe(['dash'], PROBE_SCRIPT, buildFakeHost(h)), 'c1');
+    assert.deepEqual(f.env, { container: 'docker', sys_read_only: true, lockdown: 'integrity' });
+    assert.deepEqual([f.kfence.config.CONFIG_KASAN, f.kfence.config.CONFIG_PGTABLE_LEVELS], ['y', '4']);
+    assert.equal(f.slabs['kmalloc-128']!.object_size, 128);
+    const plain = parseProbeOutput(runProbe(['dash'], PROBE_SCRIPT, buildFakeHost(alinux)), 'm1');
+    assert.deepEqual(plain.env, { container: null, sys_read_only: false, lockdown: null });
+  });
+});
+
 describe('facts probe script against fake hosts', function () {
   this.timeout(20_000);
   for (const sh of shells) {

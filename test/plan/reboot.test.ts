@@ -62,7 +62,9 @@ describe('reboot derivation', () => {
   });
 
   it('a booting_max that disables KFENCE on this host warns instead of rebooting', () => {
-    const p = planHost(play({ mode: 'sampling', sample_interval: 100, booting_max: '0-2G:0,2G-32G:2M,32G-:32M', apply: 'both' }), facts('alinux-5.10.134-15-x86_64'));
+    const f = facts('alinux-5.10.134-17-x86_64');
+    f.memory.total_kb = 1.5 * 1024 * 1024;
+    const p = planHost(play({ mode: 'sampling', sample_interval: 100, booting_max: '0-2G:0,2G-32G:2M,32G-:32M', apply: 'both' }), f);
     assert.equal(p.reboot.required, false);
     assert.match(p.warnings.join('\n'), /stays disabled at boot .*1\.5 GiB/);
   });

@@ -68,7 +68,7 @@ describe('values: booting_max', () => {
     // Trailing text the kernel would silently ignore (it stops at the first non-',' character).
     ['0-2G:0;2G-:2M', /stops reading at ";2G-:2M"/],
     ['0-:2M,x', /start "x" is not a size in range 2/],
-    ['0-:010M', /starts with 0/],
+    ['0-:010M', /size "010M" is not a size \(a leading 0 is octal/],
   ];
   for (const [s, re] of bad) {
     it(`refuses ${JSON.stringify(s)}`, () => {
