@@ -1,18 +1,11 @@
-// Typed errors: every failure kfleet reports to a user carries a stable `code`, a sentence, an
-// optional `hint` (what to do) and an optional location (file:line:col or a host). They are
-// thrown by the engine and turned into text and an exit code in exactly one place (src/cli/main.ts).
+// Typed errors: every failure kfleet reports to a user carries a stable `code` from the closed
+// list in error-codes.ts, a sentence, a `hint` (what to do; required for codes where the user must
+// act) and an optional location (file:line:col or a host). They are thrown by the engine and turned
+// into text and an exit code in exactly one place (src/cli/report-error.ts, called by main.ts).
 
-export const EXIT = {
-  OK: 0,
-  FAILED: 1, // some host failed, or the run was halted by a budget or a gate
-  INPUT: 2, // the playbook, inventory, plan file or command line is wrong; nothing was written
-  PENDING_REBOOT: 3, // converged, but some hosts still need a reboot kfleet was not allowed to do
-  REFUSED: 4, // some hosts were refused at plan time (unsupported kernel, over budget, ...)
-  LOCKED: 5, // another run holds the fleet lock
-  ABORTED: 6, // the user aborted (declined the prompt, `kfleet abort`)
-  INTERNAL: 70, // a bug in kfleet
-} as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+import { ERROR_CODES, EXIT, type ErrorCode, type ExitCode, type HintedCode } from './error-codes.js';
+
+export { EXIT, ERROR_CODES, isErrorCode, type ErrorCode, type ErrorInfo, type ExitCode, type HintedCode } from './error-codes.js';
 
 export interface Location {
   file?: string;
@@ -39,19 +32,22 @@ export interface KfleetErrorOptions {
   cause?: unknown;
 }
 
-export class KfleetError extends Error {
-  readonly code: string;
+/** Options for a code where the user must act: the hint is required. */
+export type KfleetErrorArgs<C extends ErrorCode> = C extends HintedCode ? [opts: KfleetErrorOptions & { hint: string }] : [opts?: KfleetErrorOptions];
+
+export class KfleetError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
   readonly hint: string | undefined;
   readonly location: Location | undefined;
   readonly exitCode: ExitCode;
 
-  constructor(code: string, message: string, opts: KfleetErrorOptions = {}) {
+  constructor(code: C, message: string, ...[opts = {}]: KfleetErrorArgs<C>) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'KfleetError';
     this.code = code;
     this.hint = opts.hint;
     this.location = opts.location;
-    this.exitCode = opts.exitCode ?? EXIT.FAILED;
+    this.exitCode = opts.exitCode ?? ERROR_CODES[code];
   }
 
   toJSON(): Record<string, unknown> {

@@ -1,6 +1,7 @@
 // The engine emits typed events and never prints. Renderers (src/cli/render-*.ts) subscribe.
 // Every event is plain JSON data, so `--json` can stream them as NDJSON unchanged.
 // Secrets never go into an event: values are validated data, not credentials.
+import type { ErrorInfo } from './error-codes.js';
 
 export type HostStatus =
   | 'ok'
@@ -34,7 +35,7 @@ export type KfleetEvent = EventBase &
     | { type: 'host.reboot'; host: string; stage: 'fire' | 'down' | 'up' | 'verified' | 'timeout' | 'failed'; boot_id?: string; ms?: number; detail?: string }
     | { type: 'host.health'; host: string; check: string; ok: boolean; detail?: string }
     | { type: 'host.finding'; host: string; signature: string; kind: string; summary: string }
-    | { type: 'host.result'; host: string; status: HostStatus; pending_reboot: boolean; detail?: string; error?: { code: string; message: string; hint?: string } }
+    | { type: 'host.result'; host: string; status: HostStatus; pending_reboot: boolean; detail?: string; error?: ErrorInfo<string> }
     | { type: 'warning'; host?: string; message: string }
     | { type: 'info'; message: string }
   );

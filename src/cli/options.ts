@@ -41,6 +41,6 @@ export function addFleetOptions(cmd: Command, { inventoryRequired = true } = {})
 export function intOption(v: string | undefined, name: string, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new KfleetError('USAGE', `${name} must be a positive whole number, got ${JSON.stringify(v)}`, { exitCode: EXIT.INPUT });
+  if (!Number.isInteger(n) || n <= 0) throw new KfleetError('USAGE', `${name} must be a positive whole number, got ${JSON.stringify(v)}`, { exitCode: EXIT.INPUT, hint: `e.g. ${name} ${fallback}` });
   return n;
 }

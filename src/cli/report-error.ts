@@ -1,6 +1,13 @@
-// The one place where errors become text and exit codes.
+// The one place where errors become text and exit codes: a thrown error (renderError) and an
+// error carried in an event or a recap line (formatErrorInfo) are worded the same way.
 import pc from 'picocolors';
-import { EXIT, InputError, formatLocation, isKfleetError, type ExitCode } from '../errors.js';
+import { EXIT, InputError, formatLocation, isKfleetError, type ErrorInfo, type ExitCode } from '../errors.js';
+
+/** `CODE: [location: ]message`, and the hint on a line of its own (indented by `indent`) when asked. */
+export function formatErrorInfo(e: Omit<ErrorInfo<string>, 'hint'> & { hint?: string | undefined }, opts: { location?: string; hint?: boolean; indent?: string } = {}): string {
+  const head = `${e.code}: ${opts.location ? `${opts.location}: ` : ''}${e.message}`;
+  return opts.hint && e.hint ? `${head}\n${opts.indent ?? '  '}${pc.dim(`hint: ${e.hint}`)}` : head;
+}
 
 export function renderError(e: unknown, stream: NodeJS.WritableStream = process.stderr): ExitCode {
   if (e instanceof InputError) {
@@ -14,8 +21,7 @@ export function renderError(e: unknown, stream: NodeJS.WritableStream = process.
   }
   if (isKfleetError(e)) {
     const loc = formatLocation(e.location);
-    stream.write(`${pc.red('error')} ${e.code}: ${loc ? `${loc}: ` : ''}${e.message}\n`);
-    if (e.hint) stream.write(`  ${pc.dim(`hint: ${e.hint}`)}\n`);
+    stream.write(`${pc.red('error')} ${formatErrorInfo(e, { location: loc, hint: true })}\n`);
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));

@@ -17,14 +17,14 @@ export async function loadSavedPlanForApply(file: string): Promise<LoadedPlan> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new KfleetError('PLAN_UNREADABLE', `cannot read the plan ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { exitCode: EXIT.INPUT });
+    throw new KfleetError('PLAN_UNREADABLE', `cannot read the plan ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { exitCode: EXIT.INPUT, hint: 'check the path; a plan file is what `kfleet plan --out FILE` wrote' });
   }
   const saved = parseSavedPlan(text, file);
   let current: string;
   try {
     current = createHash('sha256').update(readFileSync(saved.playbook.file)).digest('hex');
   } catch {
-    throw new KfleetError('PLAN_PLAYBOOK_MISSING', `the plan was made from ${saved.playbook.file}, which cannot be read now`, { exitCode: EXIT.INPUT, location: { file } });
+    throw new KfleetError('PLAN_PLAYBOOK_MISSING', `the plan was made from ${saved.playbook.file}, which cannot be read now`, { exitCode: EXIT.INPUT, location: { file }, hint: 'run kfleet from the directory the plan was made in, or make the plan again' });
   }
   if (current !== saved.playbook.sha256) {
     throw new KfleetError('PLAN_STALE', `${saved.playbook.file} changed after the plan ${file} was saved`, { exitCode: EXIT.INPUT, location: { file }, hint: 'make a new plan with `kfleet plan --out` and review it' });

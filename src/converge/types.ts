@@ -1,4 +1,5 @@
 // The result of converging one host: what was done, what was read back, and where it stands.
+import type { ErrorInfo } from '../error-codes.js';
 import type { HostStatus } from '../events.js';
 
 export interface StepResult {
@@ -23,6 +24,6 @@ export interface HostOutcome {
   steps: StepResult[];
   boot_args_changed: boolean;
   unit_changed: boolean;
-  error?: { code: string; message: string; hint?: string };
+  error?: ErrorInfo<string>;
   ms: number;
 }

@@ -1,6 +1,7 @@
 // HostPlan: the pure planner's answer for one host (src/plan/plan-host.ts), executed by
 // src/converge. A plan is data: it is printed (--diff), saved (--out, versioned JSON) and applied
 // exactly. Nothing in here is a secret.
+import type { ErrorInfo, PlanCode } from '../error-codes.js';
 
 /** What a read-back must show after a write (or what a verify step must find). */
 export type Expectation =
@@ -62,11 +63,9 @@ export interface BootUnitChange {
   hash: string;
 }
 
-export interface Refusal {
-  /** Stable code, e.g. KFENCE_ABSENT, KERNEL_TOO_OLD, KNOB_UNSUPPORTED, RUNTIME_IMPOSSIBLE, OVER_MEMORY_BUDGET, NOT_PRIVILEGED, NO_GRUBBY, SLAB_UNKNOWN. */
-  code: string;
-  message: string;
-  hint?: string;
+/** A plan-time refusal: a code from PLAN_CODES (src/error-codes.ts), the reason, and what to do. */
+export interface Refusal extends ErrorInfo<PlanCode> {
+  hint: string;
 }
 
 export interface HostPlan {

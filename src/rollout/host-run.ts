@@ -5,7 +5,7 @@ import type { HostFacts } from '../facts/types.js';
 import type { HostPlan } from '../plan/types.js';
 import { planIsEmpty } from '../plan/types.js';
 import type { HostStatus } from '../events.js';
-import { isKfleetError } from '../errors.js';
+import { isKfleetError, type ErrorInfo } from '../errors.js';
 import { applyHostPlan } from '../converge/apply-host.js';
 import { buildBootArgsScript } from '../converge/boot-args.js';
 import { managedTokens as kfenceTokens } from '../kernel/cmdline.js';
@@ -25,10 +25,10 @@ export interface HostRunResult {
   /** Changed something (counts as touched for the phase). */
   touched: boolean;
   bootId?: string;
-  error?: { code: string; message: string; hint?: string };
+  error?: ErrorInfo<string>;
 }
 
-type Err = { code: string; message: string; hint?: string };
+type Err = ErrorInfo<string>;
 
 function errOf(e: unknown, fallback = 'HOST_FAILED'): Err {
   if (isKfleetError(e)) return { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };

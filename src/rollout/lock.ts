@@ -91,7 +91,7 @@ export class FleetLock {
         unlinkSync(path);
       }
     }
-    throw new KfleetError('LOCKED', 'could not take the fleet lock', { exitCode: EXIT.LOCKED });
+    throw new KfleetError('LOCKED', 'could not take the fleet lock', { exitCode: EXIT.LOCKED, hint: 'another run kept taking it; `kfleet runs` shows who holds it' });
   }
 
   private startHeartbeat(): void {

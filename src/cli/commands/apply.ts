@@ -53,7 +53,7 @@ async function apply(file: string | undefined, o: ApplyOptions): Promise<number>
   const { bus, done } = setupOutput(o);
   try {
     if (o.resume) return await resume(o, stateDir, bus);
-    if (!file) throw new KfleetError('USAGE', 'apply needs a playbook, a saved plan, or --resume RUN', { exitCode: EXIT.INPUT });
+    if (!file) throw new KfleetError('USAGE', 'apply needs a playbook, a saved plan, or --resume RUN', { exitCode: EXIT.INPUT, hint: 'kfleet apply -i INVENTORY PLAYBOOK.yml, kfleet apply PLAN.json, or kfleet apply --resume RUN (see kfleet runs)' });
     const saved = file.endsWith('.json') ? await loadSavedPlanForApply(file) : null;
     const t = await loadTargets(saved ? saved.playbookFile : file, o.inventory, o.limit);
     let exit: number = EXIT.OK;
@@ -145,7 +145,7 @@ async function resume(o: ApplyOptions, stateDir: string, bus: ReturnType<typeof 
     throw new KfleetError('PLAYBOOK_CHANGED', `${state.meta.playbook.file} changed since run ${run} started; refusing to resume with a different desired state`, { exitCode: EXIT.INPUT, hint: 'restore the playbook as it was, or start a new run with `kfleet apply`' });
   }
   const target = t.targets.find((x) => x.play.name === state.meta.play);
-  if (!target) throw new KfleetError('PLAY_GONE', `play "${state.meta.play}" is not in ${state.meta.playbook.file}`, { exitCode: EXIT.INPUT });
+  if (!target) throw new KfleetError('PLAY_GONE', `play "${state.meta.play}" is not in ${state.meta.playbook.file}`, { exitCode: EXIT.INPUT, hint: 'the playbook changed since the run started: put the play back to resume, or start a new run' });
   const forks = Number(state.meta.options.forks ?? target.play.rollout.forks);
   const play = { ...target.play, rollout: { ...target.play.rollout, forks } };
   const byName = new Map(t.inventory.hosts.map((h) => [h.name, h]));

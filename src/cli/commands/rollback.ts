@@ -51,7 +51,7 @@ async function rollback(run: string, o: RollbackOptions): Promise<number> {
   const play = playbook.plays.find((p) => p.name === st.meta.play) ?? playbook.plays[0]!;
   const byName = new Map(inv.hosts.map((h) => [h.name, h]));
   const missing = touched.filter((t) => !byName.has(t.name));
-  if (missing.length) throw new KfleetError('ROLLBACK_HOSTS_MISSING', `hosts of run ${run} are not in the inventory: ${missing.map((m) => m.name).join(', ')}`, { exitCode: EXIT.INPUT });
+  if (missing.length) throw new KfleetError('ROLLBACK_HOSTS_MISSING', `hosts of run ${run} are not in the inventory: ${missing.map((m) => m.name).join(', ')}`, { exitCode: EXIT.INPUT, hint: 'pass the inventory the run used (-i), or put those hosts back into it' });
   const { bus, done } = setupOutput(o);
   const forks = intOption(o.forks, '--forks', play.rollout.forks);
   const transport = await transportFromOptions(o, bus, forks);

@@ -71,7 +71,7 @@ export function register(program: Command): void {
     .action((o: StateOpts & { release?: string }) => {
       const dir = stateDirOf(o);
       if (o.release) {
-        if (!releaseHost(dir, o.release)) throw new KfleetError('NOT_QUARANTINED', `${o.release} is not quarantined in ${dir}`, { exitCode: EXIT.INPUT });
+        if (!releaseHost(dir, o.release)) throw new KfleetError('NOT_QUARANTINED', `${o.release} is not quarantined in ${dir}`, { exitCode: EXIT.INPUT, hint: '`kfleet quarantine` lists the quarantined hosts' });
         process.stdout.write(`${o.release}: quarantine lifted\n`);
         return;
       }

@@ -1,6 +1,7 @@
 // Plain line renderer: one line per meaningful event, for pipes, CI logs and non-TTY terminals.
 import pc from 'picocolors';
 import type { KfleetEvent } from '../../events.js';
+import { formatErrorInfo } from '../report-error.js';
 
 const STATUS_COLOUR: Record<string, (s: string) => string> = {
   ok: pc.green,
@@ -30,7 +31,7 @@ export function formatEvent(e: KfleetEvent, verbose = false): string | null {
       return pc.bold(`   waiting for promotion: kfleet promote ${e.run}   (or kfleet abort ${e.run})`);
     case 'host.result': {
       const extra = e.pending_reboot && e.status !== 'pending_reboot' ? ' (reboot pending)' : '';
-      const why = e.error ? `  ${e.error.code}: ${e.error.message}` : e.detail && verbose ? `  ${e.detail}` : '';
+      const why = e.error ? `  ${formatErrorInfo(e.error)}` : e.detail && verbose ? `  ${e.detail}` : '';
       return `${e.host}  ${colourStatus(e.status)}${extra}${why}`;
     }
     case 'host.step':
