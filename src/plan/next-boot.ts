@@ -10,6 +10,8 @@ import { bootOutcome } from '../kernel/boot-outcome.js';
 import { capabilities } from '../kernel/capabilities.js';
 import { isManagedKey, kfenceArgs, managedDiff, managedTokens } from '../kernel/cmdline.js';
 import { liveState, numObjectsMatch } from '../kernel/live.js';
+import { liveMonitored, realCaches } from '../kernel/slabs.js';
+import { UNIT_MARKER } from './boot-unit.js';
 import { relevantEntries } from './boot-args.js';
 import { memBytes } from './estimate.js';
 import { deriveReboot, type EffectCheck } from './reboot.js';
@@ -23,6 +25,21 @@ export interface NextBoot {
   args: string[];
   /** Per knob: live now -> after the next boot, for each knob a reboot would change. */
   reasons: string[];
+}
+
+/**
+ * The boot unit's marker differs between the next entry and this boot: the unit's per-slab selection
+ * is not known here (only its hash), so, like the planner, count it pending only when the live
+ * selection shows it was not applied (all caches at the kernel default while a unit will run) or
+ * will be undone (a selection live while the next boot runs no unit).
+ */
+function unitPending(f: HostFacts, entry: GrubbyEntry): string | null {
+  const next = managedTokens(entry.args).get(UNIT_MARKER);
+  if (next === managedTokens(f.cmdline).get(UNIT_MARKER)) return null;
+  const atDefault = realCaches(f.slabs).every((c) => liveMonitored(f.slabs[c]) !== false);
+  if (next !== undefined && f.boot_unit.installed && atDefault) return 'per-slab selection is applied by the boot unit at the next boot';
+  if (next === undefined && !atDefault) return 'per-slab selection is reset to the kernel default at the next boot';
+  return null;
 }
 
 export function nextBoot(f: HostFacts): NextBoot {
@@ -53,6 +70,6 @@ export function nextBoot(f: HostFacts): NextBoot {
   const desired: Record<string, string | null> = {};
   for (const [k, v] of managedTokens(entry.args)) desired[k] = v;
   for (const k of managedTokens(f.cmdline).keys()) if (!(k in desired) && isManagedKey(k)) desired[k] = null;
-  const rb = deriveReboot(checks, f.cmdline, desired, null);
+  const rb = deriveReboot(checks, f.cmdline, desired, unitPending(f, entry));
   return { entry, pending: rb.required, args: rb.required ? args : [], reasons: rb.reasons };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startLab, type Lab } from '../../src/lab/index.js';
-import { ROOT, tmp } from '../e2e/support.js';
+import { ROOT, events, labPlaybook, tmp } from '../e2e/support.js';
 
 function kfleetChild(args: string[], stdin: string | null): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
@@ -45,8 +45,15 @@ describe('--ask-become-pass (-K)', function () {
     assert.equal(r.code, 1);
     const rows = (JSON.parse(r.out) as { hosts: Array<{ error?: { code: string } }> }).hosts;
     assert.deepEqual(rows.map((x) => x.error?.code), ['BECOME_FAILED', 'BECOME_FAILED']);
-    const help = await kfleetChild(['status', '--help'], null);
-    assert.match(help.out, /-K, --ask-become-pass/);
+    // The hint of BECOME_FAILED (in apply's events) names only flags that exist.
+    const pb = labPlaybook(lab.stateDir, 'demo-runtime.yml', 'all');
+    const a = await kfleetChild(['apply', pb, '-i', lab.inventoryPath, '--check', '--json', '-K'], 'not-the-password\n');
+    const hints = events(a.out).filter((e) => e.type === 'host.result').map((e) => (e.error as { code: string; hint?: string } | undefined));
+    assert.deepEqual(hints.map((h) => h?.code), ['BECOME_FAILED', 'BECOME_FAILED'], a.out.slice(-1500) + a.err);
+    const help = await kfleetChild(['apply', '--help'], null);
+    const flags = [...(hints[0]?.hint ?? '').matchAll(/(?<![\w-])(--?[a-zA-Z][\w-]*)/g)].map((m) => m[1]!);
+    assert.ok(flags.includes('--ask-become-pass'), hints[0]?.hint);
+    for (const f of flags) assert.ok(help.out.includes(f), `${f} (from the hint) is not an option of kfleet apply`);
   });
 
   it('-K with an empty stdin is a usage error, before any connection', async () => {

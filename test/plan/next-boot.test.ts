@@ -34,6 +34,17 @@ describe('nextBoot (pending reboot without a playbook)', () => {
     const f = withArgs('kfence.sample_interval=100', 'kfence.sample_interval=100', '0');
     assert.equal(nextBoot(f).pending, false);
   });
+  it('the boot unit: pending while its selection is not live, not once apply: both set it live', () => {
+    const f = withArgs('', 'kfleet.boot_unit=abc', '0');
+    f.boot_unit = { installed: true, hash: 'abc' };
+    assert.equal(nextBoot(f).pending, true, 'apply: boot, not yet booted: the selection is not live');
+    f.slabs['dentry']!.value = '0';
+    assert.equal(nextBoot(f).pending, false, 'apply: both: the selection is live already');
+    const g = withArgs('kfleet.boot_unit=abc', '', '0');
+    g.slabs['dentry']!.value = '0';
+    assert.equal(nextBoot(g).pending, true, 'unit removed, a selection live: the next boot resets it');
+  });
+
   it('a changed fault is pending until live', () => {
     const f = withArgs('', 'kfence.fault=panic', '0');
     assert.equal(nextBoot(f).pending, true);

@@ -16,7 +16,12 @@ export interface RemoteRead<T> {
 
 export async function runRead<T>(session: HostSession, read: RemoteRead<T>, timeoutMs: number): Promise<T> {
   const r = await session.exec(read.command, { become: read.become, timeoutMs });
-  return read.parse(r.stdout, r.code);
+  try {
+    return read.parse(r.stdout, r.code);
+  } catch (e) {
+    const err = r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300);
+    throw new Error(`${(e as Error).message}${err ? ` (stderr: ${err})` : ''}`, { cause: e });
+  }
 }
 
 export const BOOT_ID_PATH = '/proc/sys/kernel/random/boot_id';
