@@ -21,3 +21,4 @@ export { renderFindingsJson, findingsDocument, FINDINGS_SCHEMA, type FindingsDoc
 export { renderFindingsHtml, escapeHtml, type HtmlOptions } from './render-html.js';
 export { renderPrometheus, escapeLabelValue, type HostKfenceStatus } from './prometheus.js';
 export { findingEvents, type FindingEvent } from './finding-events.js';
+export { kfenceReadCommand, parseKfenceRead, STATS_PATH, UNREADABLE, type KfenceRead } from './kfence-read.js';

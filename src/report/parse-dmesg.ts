@@ -8,11 +8,11 @@
 
 import { splitLog, type LogLine } from './log-line.js';
 import {
-  BUG_ANY,
   RULE,
   isFooterExtra,
   isHashedAddress,
   isNoStack,
+  isReportLine,
   parseBug,
   parseCpu,
   parseDetail,
@@ -145,7 +145,7 @@ export function parseLogLines(lines: readonly LogLine[]): ParsedLines {
       continue;
     }
 
-    if (BUG_ANY.test(msg)) {
+    if (isReportLine(msg)) {
       orphans = [];
       if (cur) finish(cur, false);
       cur = begin(i, line.ts, false);

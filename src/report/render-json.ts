@@ -16,6 +16,8 @@ export interface HostScan {
   total_bugs?: number | null;
   /** Why the host could not be read, when it could not. */
   error?: string;
+  /** What could not be observed on a host that was read: its kernel log, its debugfs stats. */
+  unreadable?: ('kernel log' | 'stats')[];
 }
 
 export interface FindingsDocumentInput {

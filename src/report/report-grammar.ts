@@ -12,6 +12,8 @@ const BUG_RW = /^BUG: KFENCE: (out-of-bounds|use-after-free|invalid) (read|write
 const BUG_FREE = /^BUG: KFENCE: invalid free in (.{1,512})$/;
 const BUG_CORRUPT = /^BUG: KFENCE: memory corruption in (.{1,512})$/;
 export const BUG_ANY = /^BUG: KFENCE: /;
+/** THE recogniser of a KFENCE report's first line (a log line with its prefixes removed). */
+export const isReportLine = (msg: string): boolean => BUG_ANY.test(msg);
 
 const OOB = new RegExp(`^Out-of-bounds (read|write) at (${ADDR}) \\((\\d{1,20})B (left|right) of kfence-#(\\d{1,12})\\):$`);
 const UAF = new RegExp(`^Use-after-free (read|write) at (${ADDR}) \\(in kfence-#(\\d{1,12})\\):$`);

@@ -8,7 +8,7 @@ import { EXIT, KfleetError } from '../../errors.js';
 import { EventBus } from '../../events.js';
 import { loadInventory } from '../../inventory/load.js';
 import { matchPattern } from '../../inventory/pattern.js';
-import { buildFindings, kernelLogCommand, readNewKernelLog, renderFindingsHtml, renderFindingsJson, renderFindingsTable, type HostScan } from '../../report/index.js';
+import { buildFindings, kfenceReadCommand, parseKfenceRead, renderFindingsHtml, renderFindingsJson, renderFindingsTable, type HostScan } from '../../report/index.js';
 import type { HostReports } from '../../report/types.js';
 import { loadHostLog, saveHostLog } from '../../report/log-store.js';
 import { journalPath, listRuns, readJournal } from '../../rollout/journal.js';
@@ -48,22 +48,19 @@ export function resolveSince(since: string, stateDir: string, now = Date.now()):
   return new Date(t).toISOString();
 }
 
-async function readHost(session: HostSession, host: string, stateDir: string, source: 'dmesg' | 'journal', timeoutMs: number): Promise<HostReports & { total_bugs: number | null }> {
+async function readHost(session: HostSession, host: string, stateDir: string, source: 'dmesg' | 'journal', timeoutMs: number): Promise<HostReports & { total_bugs: number | null; unreadable: HostScan['unreadable'] }> {
   const state = loadHostLog(stateDir, host);
-  const head = `cat /proc/sys/kernel/random/boot_id; cut -d' ' -f1 /proc/uptime; uname -r; sed -n 's/^[[:space:]]*total bugs[[:space:]]*:[[:space:]]*//p' /sys/kernel/debug/kfence/stats 2>/dev/null | head -n 1; echo @@kfleet-log`;
-  const run = async (cursor: typeof state.cursor) => {
-    const r = await session.exec(`${head}; ${kernelLogCommand(cursor, source)}`, { become: true, timeoutMs, maxOutputBytes: 64 * 1024 * 1024 });
-    const [meta = '', log = ''] = r.stdout.split('@@kfleet-log\n');
-    const [bootId = '', uptime = '0', release = '', bugs = ''] = meta.split('\n');
-    return { bootId: bootId.trim(), uptime: Number(uptime), release: release.trim(), bugs: bugs.trim() === '' ? null : Number(bugs), log };
-  };
+  const run = async (cursor: typeof state.cursor) => parseKfenceRead((await session.exec(kfenceReadCommand(cursor, source), { become: true, timeoutMs, maxOutputBytes: 64 * 1024 * 1024 })).stdout, cursor);
   let got = await run(state.cursor);
-  if (state.cursor && state.cursor.boot_id !== got.bootId) got = await run(null); // a new boot: read it whole
-  const res = readNewKernelLog(got.log, got.bootId, state.cursor);
-  const reports = res.reset ? res.reports : [...state.reports, ...res.reports];
-  const bootTime = new Date(Date.now() - got.uptime * 1000).toISOString();
-  saveHostLog(stateDir, { host, cursor: res.cursor, boot_time: res.reset || !state.boot_time ? bootTime : state.boot_time, release: got.release, reports });
-  return { host, release: got.release, boot_time: res.reset || !state.boot_time ? bootTime : state.boot_time, reports, total_bugs: got.bugs };
+  if (state.cursor && state.cursor.boot_id !== got.boot_id) got = await run(null); // a new boot: read it whole
+  const res = got.log;
+  const unreadable: NonNullable<HostScan['unreadable']> = [...(res ? [] : (['kernel log'] as const)), ...(got.stats ? [] : (['stats'] as const))];
+  const reset = res ? res.reset : state.cursor?.boot_id !== got.boot_id;
+  const reports = reset ? (res?.reports ?? []) : [...state.reports, ...(res?.reports ?? [])];
+  const bootTime = new Date(Date.now() - (got.uptime_s ?? 0) * 1000).toISOString();
+  const boot_time = reset || !state.boot_time ? bootTime : state.boot_time;
+  saveHostLog(stateDir, { host, cursor: res ? res.cursor : state.cursor, boot_time, release: got.release, reports });
+  return { host, release: got.release, boot_time, reports, total_bugs: got.bugs, unreadable };
 }
 
 async function report(pattern: string, o: ReportOptions): Promise<number> {
@@ -86,7 +83,7 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
           session = await ports.connect(h.name);
           const r = await readHost(session, h.name, stateDir, o.source ?? 'dmesg', timeoutMs);
           per.push(r);
-          scans.push({ host: h.name, release: r.release ?? null, reports: r.reports.length, total_bugs: r.total_bugs });
+          scans.push({ host: h.name, release: r.release ?? null, reports: r.reports.length, total_bugs: r.total_bugs, ...(r.unreadable?.length ? { unreadable: r.unreadable } : {}) });
         } catch (e) {
           scans.push({ host: h.name, release: null, reports: 0, error: (e as Error).message });
         } finally {
@@ -106,6 +103,7 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
     process.stdout.write(renderFindingsTable(findings));
     const failed = scans.filter((s) => s.error);
     for (const s of failed) process.stdout.write(`${s.host}: not read: ${s.error}\n`);
+    for (const s of scans.filter((x) => x.unreadable?.length)) process.stdout.write(`${s.host}: cannot read its ${s.unreadable!.join(' or ')}${s.unreadable!.length === 2 ? ': KFENCE findings on this host cannot be observed' : ''}\n`);
     process.stdout.write(`${findings.length} finding(s) on ${new Set(findings.flatMap((f) => f.hosts.map((x) => x.host))).size} of ${scans.length} hosts${o.html ? `; HTML report: ${o.html}` : ''}\n`);
   }
   return scans.some((s) => s.error) ? EXIT.FAILED : EXIT.OK;
