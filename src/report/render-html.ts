@@ -37,7 +37,7 @@ function stackBlock(title: string, frames: readonly StackFrame[]): string {
 }
 
 function trackTitle(what: string, t: TrackInfo): string {
-  return `${what} by task ${t.task} on cpu ${t.cpu} at ${t.at_s.toFixed(6)}s`;
+  return `${what} by task ${t.task}${t.cpu === null ? '' : ` on cpu ${t.cpu}`}${t.at_s === null ? '' : ` at ${t.at_s.toFixed(6)}s`}`;
 }
 
 function kindLabel(f: Finding): string {

@@ -24,6 +24,10 @@ const INVALID_FREE = new RegExp(`^Invalid free of (${ADDR}) \\(in kfence-#(\\d{1
 const OBJECT = new RegExp(`^(?:node \\d{1,5}: )?kfence-#(\\d{1,12}): (${ADDR})-(${ADDR}), size=(\\d{1,12}), cache=(.{0,256})$`);
 const TRACK =
   /^(allocated|freed|rcu freed) by task (-?\d{1,10}) on cpu (-?\d{1,6}) at (\d{1,12}\.\d{1,9})s(?: \((\d{1,12}\.\d{1,9})s ago\))?:$/;
+// The first upstream format (5.11): `kfence-#24 [0x..-0x.., size=32, cache=kmalloc-32] allocated by task 110:`
+// and a bare `freed by task 110:`.
+const OBJECT_TRACK_OLD = new RegExp(`^kfence-#(\\d{1,12}) \\[(${ADDR})-(${ADDR}), size=(\\d{1,12}), cache=([^\\]]{0,256})\\] (allocated|freed) by task (-?\\d{1,10}):$`);
+const TRACK_OLD = /^(allocated|freed) by task (-?\d{1,10}):$/;
 const NO_STACK = /^ ?no (?:allocation|deallocation) stack$/;
 const FRAME_SPACED = /^ {1,8}(?:\? )?([^\s+]{1,512}?)(?:\+(0x[0-9a-fA-F]{1,16}\/0x[0-9a-fA-F]{1,16}))?(?: \[([^\]\s]{1,256})(?: [0-9a-fA-F]{1,128})?\])?$/;
 const FRAME_BARE = /^([^\s+]{1,512}?)\+(0x[0-9a-fA-F]{1,16}\/0x[0-9a-fA-F]{1,16})(?: \[([^\]\s]{1,256})(?: [0-9a-fA-F]{1,128})?\])?$/;
@@ -118,12 +122,21 @@ export interface TrackHead {
   which: 'allocated' | 'freed';
   rcu: boolean;
   task: number;
-  cpu: number;
-  at_s: number;
+  cpu: number | null;
+  at_s: number | null;
   ago_s: number | null;
+  /** The first format's object, printed on the allocation line. */
+  object?: KfenceObjectInfo;
 }
 
 export function parseTrack(msg: string): TrackHead | null {
+  const o = OBJECT_TRACK_OLD.exec(msg);
+  if (o) {
+    const object = { index: Number(o[1]), start: o[2] ?? '', end: o[3] ?? '', size: Number(o[4]), cache: o[5] ?? '' };
+    return { which: o[6] === 'freed' ? 'freed' : 'allocated', rcu: false, task: Number(o[7]), cpu: null, at_s: null, ago_s: null, object };
+  }
+  const old = TRACK_OLD.exec(msg);
+  if (old) return { which: old[1] === 'freed' ? 'freed' : 'allocated', rcu: false, task: Number(old[2]), cpu: null, at_s: null, ago_s: null };
   const m = TRACK.exec(msg);
   if (!m) return null;
   return {

@@ -22,13 +22,15 @@ interface ReportOptions extends FleetCliOptions {
   since?: string;
   stateDir?: string;
   source?: 'dmesg' | 'journal';
+  byRelease?: boolean;
 }
 
 export function register(program: Command): void {
-  const cmd = program.command('report').description('KFENCE findings across the fleet, deduplicated by signature (kind, access, top frames, module)').argument('[pattern]', 'host pattern', 'all');
+  const cmd = program.command('report').description("KFENCE findings across the fleet, titled as syzkaller titles them and deduplicated by syzkaller's rule (titles or alternative titles intersect)").argument('[pattern]', 'host pattern', 'all');
   addFleetOptions(cmd)
     .option('--html <file>', 'also write a self-contained HTML report (sortable, filterable, per-host drill-down)')
     .option('--since <run|time>', 'only findings after a run started (its id) or a time (ISO, or 30m / 2h / 7d ago)')
+    .option('--by-release', 'one finding per bug and kernel release (the same title on two releases is two findings)')
     .option('--state-dir <dir>', 'where the per-host log cursors live (default .kfleet/ beside the inventory)')
     .option('--source <source>', 'kernel log source: dmesg (default) or journal (journalctl -k, where dmesg is restricted)', 'dmesg')
     .action(async (pattern: string, o: ReportOptions) => {
@@ -95,7 +97,7 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
   const order = new Map(hosts.map((h, i) => [h.name, i]));
   scans.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
   per.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
-  const findings = buildFindings(per, since ? { since } : {});
+  const findings = buildFindings(per, { ...(since ? { since } : {}), ...(o.byRelease ? { byRelease: true } : {}) });
   const generated_at = new Date().toISOString();
   if (o.html) writeFileSync(o.html, renderFindingsHtml(findings, { hosts: scans, generated_at, ...(since ? { since } : {}) }));
   if (o.json) process.stdout.write(renderFindingsJson({ findings, hosts: scans, generated_at, ...(since ? { since } : {}) }));
