@@ -11,6 +11,7 @@ import { matchPattern } from '../../inventory/pattern.js';
 import { buildFindings, kfenceReadCommand, parseKfenceRead, renderFindingsHtml, renderFindingsJson, renderFindingsTable, type HostScan } from '../../report/index.js';
 import type { HostReports } from '../../report/types.js';
 import { loadHostLog, saveHostLog } from '../../report/log-store.js';
+import { reportsFromLog } from '../../report/log-file.js';
 import { journalPath, listRuns, readJournal } from '../../rollout/journal.js';
 import type { HostSession } from '../../transport/types.js';
 import { addFleetOptions, intOption, type FleetCliOptions } from '../options.js';
@@ -23,13 +24,15 @@ interface ReportOptions extends FleetCliOptions {
   stateDir?: string;
   source?: 'dmesg' | 'journal';
   byRelease?: boolean;
+  log?: string[];
 }
 
 export function register(program: Command): void {
   const cmd = program.command('report').description("KFENCE findings across the fleet, titled as syzkaller titles them and deduplicated by syzkaller's rule (titles or alternative titles intersect)").argument('[pattern]', 'host pattern', 'all');
-  addFleetOptions(cmd)
+  addFleetOptions(cmd, { inventoryRequired: false })
     .option('--html <file>', 'also write a self-contained HTML report (sortable, filterable, per-host drill-down)')
     .option('--since <run|time>', 'only findings after a run started (its id) or a time (ISO, or 30m / 2h / 7d ago)')
+    .option('--log <file...>', 'read saved kernel logs instead of hosts (console capture, dmesg with or without stamps, journalctl -k, vmcore-dmesg.txt, netconsole; .gz accepted); each file is one "host"')
     .option('--by-release', 'one finding per bug and kernel release (the same title on two releases is two findings)')
     .option('--state-dir <dir>', 'where the per-host log cursors live (default .kfleet/ beside the inventory)')
     .option('--source <source>', 'kernel log source: dmesg (default) or journal (journalctl -k, where dmesg is restricted)', 'dmesg')
@@ -65,7 +68,31 @@ async function readHost(session: HostSession, host: string, stateDir: string, so
   return { host, release: got.release, boot_time, reports, total_bugs: got.bugs, unreadable };
 }
 
+/** Findings from saved logs only: no inventory, no host, no state. */
+function reportLogs(files: string[], o: ReportOptions): number {
+  const per = files.map((f) => reportsFromLog(f));
+  const scans: HostScan[] = per.map((p) => ({ host: p.host, release: p.release ?? null, reports: p.reports.length }));
+  return render(per, scans, o, undefined);
+}
+
+function render(per: HostReports[], scans: HostScan[], o: ReportOptions, since: string | undefined): number {
+  const findings = buildFindings(per, { ...(since ? { since } : {}), ...(o.byRelease ? { byRelease: true } : {}) });
+  const generated_at = new Date().toISOString();
+  if (o.html) writeFileSync(o.html, renderFindingsHtml(findings, { hosts: scans, generated_at, ...(since ? { since } : {}) }));
+  if (o.json) process.stdout.write(renderFindingsJson({ findings, hosts: scans, generated_at, ...(since ? { since } : {}) }));
+  else {
+    process.stdout.write(renderFindingsTable(findings));
+    const failed = scans.filter((s) => s.error);
+    for (const s of failed) process.stdout.write(`${s.host}: not read: ${s.error}\n`);
+    for (const s of scans.filter((x) => x.unreadable?.length)) process.stdout.write(`${s.host}: cannot read its ${s.unreadable!.join(' or ')}${s.unreadable!.length === 2 ? ': KFENCE findings on this host cannot be observed' : ''}\n`);
+    process.stdout.write(`${findings.length} finding(s) on ${new Set(findings.flatMap((f) => f.hosts.map((x) => x.host))).size} of ${scans.length} ${o.log ? 'logs' : 'hosts'}${o.html ? `; HTML report: ${o.html}` : ''}\n`);
+  }
+  return scans.some((s) => s.error) ? EXIT.FAILED : EXIT.OK;
+}
+
 async function report(pattern: string, o: ReportOptions): Promise<number> {
+  if (o.log?.length) return reportLogs(o.log, o);
+  if (!o.inventory?.length) throw new KfleetError('USAGE', 'kfleet report needs hosts (-i INVENTORY) or saved logs (--log FILE...)', { exitCode: EXIT.INPUT, hint: 'e.g. kfleet report -i inventory.ini, or kfleet report --log console.txt' });
   const inv = await loadInventory(o.inventory);
   const hosts = matchPattern(inv, pattern, { limit: o.limit });
   const stateDir = o.stateDir ?? defaultStateDir(o.inventory);
@@ -97,16 +124,5 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
   const order = new Map(hosts.map((h, i) => [h.name, i]));
   scans.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
   per.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
-  const findings = buildFindings(per, { ...(since ? { since } : {}), ...(o.byRelease ? { byRelease: true } : {}) });
-  const generated_at = new Date().toISOString();
-  if (o.html) writeFileSync(o.html, renderFindingsHtml(findings, { hosts: scans, generated_at, ...(since ? { since } : {}) }));
-  if (o.json) process.stdout.write(renderFindingsJson({ findings, hosts: scans, generated_at, ...(since ? { since } : {}) }));
-  else {
-    process.stdout.write(renderFindingsTable(findings));
-    const failed = scans.filter((s) => s.error);
-    for (const s of failed) process.stdout.write(`${s.host}: not read: ${s.error}\n`);
-    for (const s of scans.filter((x) => x.unreadable?.length)) process.stdout.write(`${s.host}: cannot read its ${s.unreadable!.join(' or ')}${s.unreadable!.length === 2 ? ': KFENCE findings on this host cannot be observed' : ''}\n`);
-    process.stdout.write(`${findings.length} finding(s) on ${new Set(findings.flatMap((f) => f.hosts.map((x) => x.host))).size} of ${scans.length} hosts${o.html ? `; HTML report: ${o.html}` : ''}\n`);
-  }
-  return scans.some((s) => s.error) ? EXIT.FAILED : EXIT.OK;
+  return render(per, scans, o, since);
 }
