@@ -12,6 +12,7 @@ import { buildFindings, kfenceReadCommand, parseKfenceRead, renderFindingsHtml, 
 import type { HostReports } from '../../report/types.js';
 import { loadHostLog, saveHostLog } from '../../report/log-store.js';
 import { reportsFromLog } from '../../report/log-file.js';
+import { bootKey, fingerprint, parsePastBoots, pastBootsCommand, pastReports } from '../../report/boot-sources.js';
 import { journalPath, listRuns, readJournal } from '../../rollout/journal.js';
 import type { HostSession } from '../../transport/types.js';
 import { addFleetOptions, intOption, type FleetCliOptions } from '../options.js';
@@ -53,19 +54,55 @@ export function resolveSince(since: string, stateDir: string, now = Date.now()):
   return new Date(t).toISOString();
 }
 
-async function readHost(session: HostSession, host: string, stateDir: string, source: 'dmesg' | 'journal', timeoutMs: number): Promise<HostReports & { total_bugs: number | null; unreadable: HostScan['unreadable'] }> {
+interface HostRead {
+  current: HostReports;
+  past: HostReports[];
+  total_bugs: number | null;
+  unreadable: HostScan['unreadable'];
+}
+
+async function readHost(session: HostSession, host: string, stateDir: string, source: 'dmesg' | 'journal', timeoutMs: number): Promise<HostRead> {
   const state = loadHostLog(stateDir, host);
-  const run = async (cursor: typeof state.cursor) => parseKfenceRead((await session.exec(kfenceReadCommand(cursor, source), { become: true, timeoutMs, maxOutputBytes: 64 * 1024 * 1024 })).stdout, cursor);
+  const exec = async (cmd: string) => (await session.exec(cmd, { become: true, timeoutMs, maxOutputBytes: 64 * 1024 * 1024 })).stdout;
+  const run = async (cursor: typeof state.cursor) => parseKfenceRead(await exec(kfenceReadCommand(cursor, source)), cursor);
   let got = await run(state.cursor);
   if (state.cursor && state.cursor.boot_id !== got.boot_id) got = await run(null); // a new boot: read it whole
   const res = got.log;
   const unreadable: NonNullable<HostScan['unreadable']> = [...(res ? [] : (['kernel log'] as const)), ...(got.stats ? [] : (['stats'] as const))];
   const reset = res ? res.reset : state.cursor?.boot_id !== got.boot_id;
-  const reports = reset ? (res?.reports ?? []) : [...state.reports, ...(res?.reports ?? [])];
+  const boot_cursors = { ...state.boot_cursors };
+  let past = [...(state.past ?? [])];
+  if (reset && state.cursor) {
+    // The boot that was being read ended: its live reports become past, its journal is read from the cursor on.
+    boot_cursors[bootKey(state.cursor.boot_id)] = state.cursor;
+    if (state.reports.length) past.push({ source: 'live', boot: bootKey(state.cursor.boot_id), reports: state.reports });
+  }
+  const fresh = res?.reports ?? [];
+  let known = { ...state.known };
+  for (const r of fresh) known[fingerprint(r)] = 1;
+  const reports = reset ? fresh : [...state.reports, ...fresh];
+  // Ended boots: the journal's previous boots, pstore records, kdump's vmcore-dmesg.txt; each read once.
+  const seen = { boots: [...(state.read_boots ?? []), bootKey(got.boot_id)], files: state.read_files ?? [] };
+  const older = pastReports(parsePastBoots(await exec(pastBootsCommand(seen))), boot_cursors, known);
+  known = older.known;
+  past = [...past, ...older.sources];
+  for (const b of older.read_boots) delete boot_cursors[b];
   const bootTime = new Date(Date.now() - (got.uptime_s ?? 0) * 1000).toISOString();
   const boot_time = reset || !state.boot_time ? bootTime : state.boot_time;
-  saveHostLog(stateDir, { host, cursor: res ? res.cursor : state.cursor, boot_time, release: got.release, reports });
-  return { host, release: got.release, boot_time, reports, total_bugs: got.bugs, unreadable };
+  saveHostLog(stateDir, {
+    host,
+    cursor: res ? res.cursor : state.cursor,
+    boot_time,
+    release: got.release,
+    reports,
+    boot_cursors,
+    read_boots: [...(state.read_boots ?? []), ...older.read_boots],
+    read_files: [...(state.read_files ?? []), ...older.read_files],
+    known,
+    past,
+  });
+  const current: HostReports = { host, release: got.release, boot_time, reports };
+  return { current, past: past.map((p) => ({ host, reports: p.reports })), total_bugs: got.bugs, unreadable };
 }
 
 /** Findings from saved logs only: no inventory, no host, no state. */
@@ -111,8 +148,9 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
         try {
           session = await ports.connect(h.name);
           const r = await readHost(session, h.name, stateDir, o.source ?? 'dmesg', timeoutMs);
-          per.push(r);
-          scans.push({ host: h.name, release: r.release ?? null, reports: r.reports.length, total_bugs: r.total_bugs, ...(r.unreadable?.length ? { unreadable: r.unreadable } : {}) });
+          per.push(r.current, ...r.past);
+          const n = r.current.reports.length + r.past.reduce((k, p) => k + p.reports.length, 0);
+          scans.push({ host: h.name, release: r.current.release ?? null, reports: n, total_bugs: r.total_bugs, ...(r.unreadable?.length ? { unreadable: r.unreadable } : {}) });
         } catch (e) {
           scans.push({ host: h.name, release: null, reports: 0, error: (e as Error).message });
         } finally {
@@ -123,6 +161,6 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
   );
   const order = new Map(hosts.map((h, i) => [h.name, i]));
   scans.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
-  per.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
+  per.sort((a, b) => order.get(a.host)! - order.get(b.host)!); // stable: a host's current boot stays first
   return render(per, scans, o, since);
 }
