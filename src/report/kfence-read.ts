@@ -22,6 +22,10 @@ export interface KfenceRead {
   /** Seconds since boot, null when /proc/uptime could not be read. */
   uptime_s: number | null;
   release: string;
+  /** Live `sample_interval` (ms; negative = Alinux full mode), null when not readable. */
+  sample_interval: number | null;
+  /** The booted command line enables KFENCE (`kfence.sample_interval=N`, N != 0). */
+  cmdline_on: boolean;
   /** Parsed `stats`, null when the file could not be read (debugfs absent, lockdown, KFENCE never on). */
   stats: StatsFact | null;
   /** `total bugs`, null when stats is unreadable or has no such counter. */
@@ -36,6 +40,8 @@ export function kfenceReadCommand(cursor: DmesgCursor | null, source: KernelLogS
     'cat /proc/sys/kernel/random/boot_id',
     "cut -d' ' -f1 /proc/uptime",
     'uname -r',
+    "tr '\\n' ' ' < /proc/cmdline; echo",
+    'cat /sys/module/kfence/parameters/sample_interval 2>/dev/null || echo',
     `echo ${STATS_MARK}`,
     `cat ${STATS_PATH} 2>/dev/null || echo ${UNREADABLE}`,
     `echo ${LOG_MARK}`,
@@ -53,9 +59,20 @@ export function parseKfenceRead(stdout: string, cursor: DmesgCursor | null, opts
   const head = s < 0 ? stdout : stdout.slice(0, s);
   const statsText = s < 0 ? UNREADABLE : stdout.slice(s + STATS_MARK.length + 1, l < 0 ? undefined : l);
   const logText = l < 0 ? UNREADABLE : stdout.slice(l + LOG_MARK.length + 1);
-  const [bootId = '', uptime = '', release = ''] = head.split('\n').map((x) => x.trim());
+  const [bootId = '', uptime = '', release = '', cmdline = '', interval = ''] = head.split('\n').map((x) => x.trim());
   const up = Number(uptime);
+  const iv = interval === '' ? NaN : Number(interval);
+  const arg = /(?:^| )kfence\.sample_interval=(-?\d+)(?: |$)/.exec(cmdline);
   const stats = statsText.trim() === UNREADABLE || statsText.trim() === '' ? null : parseKfenceStats(statsText);
   const log = logText.split('\n')[0]?.trim() === UNREADABLE ? null : readNewKernelLog(logText, bootId, cursor, opts);
-  return { boot_id: bootId, uptime_s: uptime !== '' && Number.isFinite(up) ? up : null, release, stats, bugs: totalBugs(stats), log };
+  return {
+    boot_id: bootId,
+    uptime_s: uptime !== '' && Number.isFinite(up) ? up : null,
+    release,
+    sample_interval: Number.isSafeInteger(iv) ? iv : null,
+    cmdline_on: arg !== null && Number(arg[1]) !== 0,
+    stats,
+    bugs: totalBugs(stats),
+    log,
+  };
 }

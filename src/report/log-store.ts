@@ -3,6 +3,7 @@
 // boot id starts the host over (its old reports stay in the previous boot's file).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Observation } from './exposure.js';
 import type { DmesgCursor, KfenceReport } from './types.js';
 
 export interface HostLogState {
@@ -21,7 +22,11 @@ export interface HostLogState {
   known?: Record<string, number>;
   /** Reports from ended boots, per source (`live` for what was read while the boot ran). */
   past?: { source: string; boot: string | null; reports: KfenceReport[] }[];
+  /** One observation per read, for exposure accounting (the newest MAX_OBSERVATIONS). */
+  observations?: Observation[];
 }
+
+export const MAX_OBSERVATIONS = 2000;
 
 /** At most this many known fingerprints are kept per host (the newest). */
 const MAX_KNOWN = 5000;
@@ -45,7 +50,7 @@ export function saveHostLog(stateDir: string, s: HostLogState): void {
   mkdirSync(join(stateDir, 'kernel-log'), { recursive: true });
   const p = file(stateDir, s.host);
   const known = s.known ? Object.fromEntries(Object.entries(s.known).slice(-MAX_KNOWN)) : undefined;
-  const trimmed = { ...s, reports: s.reports.slice(-MAX_REPORTS_PER_HOST), ...(known ? { known } : {}), ...(s.past ? { past: trimPast(s.past) } : {}) };
+  const trimmed = { ...s, reports: s.reports.slice(-MAX_REPORTS_PER_HOST), ...(known ? { known } : {}), ...(s.past ? { past: trimPast(s.past) } : {}), ...(s.observations ? { observations: s.observations.slice(-MAX_OBSERVATIONS) } : {}) };
   writeFileSync(`${p}.tmp`, JSON.stringify(trimmed));
   renameSync(`${p}.tmp`, p);
 }

@@ -4,6 +4,8 @@
 // Everything from a kernel log is attacker-influenced (a module or task name can be
 // `<script>`), so every value is HTML-escaped and no data is ever placed inside the script.
 
+import type { ExposureReport } from './exposure.js';
+import { exposureHtml } from './render-exposure.js';
 import { compareFindings, normalizeSymbol } from './findings.js';
 import type { HostScan } from './render-json.js';
 import { shortTime } from './render-table.js';
@@ -15,6 +17,8 @@ export interface HtmlOptions {
   title?: string;
   generated_at?: string;
   since?: string;
+  /** Exposure accounting, shown as its own section. */
+  exposure?: ExposureReport;
 }
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -204,6 +208,7 @@ export function renderFindingsHtml(findings: readonly Finding[], opts: HtmlOptio
 <tbody>
 ${body}
 </tbody></table>
+${opts.exposure ? exposureHtml(opts.exposure) : ''}
 ${hostSection(sorted, hosts, hostIds)}
 <script>${JS}</script>
 </body></html>

@@ -1,6 +1,7 @@
 // Findings as one stable JSON document (`kfleet report --json`): fixed key order, findings in
 // compareFindings order, hosts by name, no volatile fields unless the caller passes them.
 
+import type { ExposureReport } from './exposure.js';
 import { compareFindings } from './findings.js';
 import type { Finding, KfenceReport } from './types.js';
 
@@ -26,6 +27,8 @@ export interface FindingsDocumentInput {
   /** ISO time or run id the report was limited to. */
   since?: string;
   generated_at?: string;
+  /** Exposure accounting (exposure.ts), when hosts were observed. */
+  exposure?: ExposureReport;
 }
 
 type JsonReport = Omit<KfenceReport, 'text'>;
@@ -38,6 +41,7 @@ export interface FindingsDocument {
   summary: { findings: number; reports: number; hosts_affected: number; hosts_scanned: number | null };
   findings: JsonFinding[];
   hosts?: HostScan[];
+  exposure?: ExposureReport;
 }
 
 function jsonFinding(f: Finding): JsonFinding {
@@ -78,6 +82,7 @@ export function findingsDocument(input: FindingsDocumentInput): FindingsDocument
     },
     findings,
     ...(input.hosts ? { hosts: [...input.hosts].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)) } : {}),
+    ...(input.exposure ? { exposure: input.exposure } : {}),
   };
 }
 

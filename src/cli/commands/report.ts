@@ -12,6 +12,10 @@ import { buildFindings, kfenceReadCommand, parseKfenceRead, renderFindingsHtml, 
 import type { HostReports } from '../../report/types.js';
 import { loadHostLog, saveHostLog } from '../../report/log-store.js';
 import { reportsFromLog } from '../../report/log-file.js';
+import { exposureReport, modeOf, type Observation } from '../../report/exposure.js';
+import { guardedAllocations } from '../../report/parse-stats.js';
+import { DEFAULT_MAX_TITLES, renderFindingsPrometheus } from '../../report/prometheus-findings.js';
+import { exposureLine } from '../../report/render-exposure.js';
 import { bootKey, fingerprint, parsePastBoots, pastBootsCommand, pastReports } from '../../report/boot-sources.js';
 import { journalPath, listRuns, readJournal } from '../../rollout/journal.js';
 import type { HostSession } from '../../transport/types.js';
@@ -26,6 +30,8 @@ interface ReportOptions extends FleetCliOptions {
   source?: 'dmesg' | 'journal';
   byRelease?: boolean;
   log?: string[];
+  prometheus?: string;
+  maxTitles?: string;
 }
 
 export function register(program: Command): void {
@@ -34,6 +40,8 @@ export function register(program: Command): void {
     .option('--html <file>', 'also write a self-contained HTML report (sortable, filterable, per-host drill-down)')
     .option('--since <run|time>', 'only findings after a run started (its id) or a time (ISO, or 30m / 2h / 7d ago)')
     .option('--log <file...>', 'read saved kernel logs instead of hosts (console capture, dmesg with or without stamps, journalctl -k, vmcore-dmesg.txt, netconsole; .gz accepted); each file is one "host"')
+    .option('--prometheus <file>', 'also write findings and exposure in the Prometheus textfile format (kfleet_kfence_findings_total{title=...})')
+    .option('--max-titles <n>', 'at most this many title labels in --prometheus; the rest are summed as title="other"', String(DEFAULT_MAX_TITLES))
     .option('--by-release', 'one finding per bug and kernel release (the same title on two releases is two findings)')
     .option('--state-dir <dir>', 'where the per-host log cursors live (default .kfleet/ beside the inventory)')
     .option('--source <source>', 'kernel log source: dmesg (default) or journal (journalctl -k, where dmesg is restricted)', 'dmesg')
@@ -55,6 +63,7 @@ export function resolveSince(since: string, stateDir: string, now = Date.now()):
 }
 
 interface HostRead {
+  observations: Observation[];
   current: HostReports;
   past: HostReports[];
   total_bugs: number | null;
@@ -89,8 +98,18 @@ async function readHost(session: HostSession, host: string, stateDir: string, so
   for (const b of older.read_boots) delete boot_cursors[b];
   const bootTime = new Date(Date.now() - (got.uptime_s ?? 0) * 1000).toISOString();
   const boot_time = reset || !state.boot_time ? bootTime : state.boot_time;
+  const observation: Observation = {
+    at: new Date().toISOString(),
+    boot_id: got.boot_id,
+    uptime_s: got.uptime_s,
+    mode: modeOf(got.sample_interval) ?? (got.stats?.enabled === false ? 'off' : null),
+    cmdline_on: got.cmdline_on,
+    allocations: guardedAllocations(got.stats),
+  };
+  const observations = [...(state.observations ?? []), observation];
   saveHostLog(stateDir, {
     host,
+    observations,
     cursor: res ? res.cursor : state.cursor,
     boot_time,
     release: got.release,
@@ -102,23 +121,33 @@ async function readHost(session: HostSession, host: string, stateDir: string, so
     past,
   });
   const current: HostReports = { host, release: got.release, boot_time, reports };
-  return { current, past: past.map((p) => ({ host, reports: p.reports })), total_bugs: got.bugs, unreadable };
+  return { observations, current, past: past.map((p) => ({ host, reports: p.reports })), total_bugs: got.bugs, unreadable };
 }
 
 /** Findings from saved logs only: no inventory, no host, no state. */
 function reportLogs(files: string[], o: ReportOptions): number {
   const per = files.map((f) => reportsFromLog(f));
   const scans: HostScan[] = per.map((p) => ({ host: p.host, release: p.release ?? null, reports: p.reports.length }));
-  return render(per, scans, o, undefined);
+  return render(per, scans, o, undefined, null);
 }
 
-function render(per: HostReports[], scans: HostScan[], o: ReportOptions, since: string | undefined): number {
+interface Cohorts {
+  observations: Map<string, Observation[]>;
+  releases: Map<string, string>;
+  groups: Record<string, string[]>;
+}
+
+function render(per: HostReports[], scans: HostScan[], o: ReportOptions, since: string | undefined, cohorts: Cohorts | null): number {
   const findings = buildFindings(per, { ...(since ? { since } : {}), ...(o.byRelease ? { byRelease: true } : {}) });
   const generated_at = new Date().toISOString();
-  if (o.html) writeFileSync(o.html, renderFindingsHtml(findings, { hosts: scans, generated_at, ...(since ? { since } : {}) }));
-  if (o.json) process.stdout.write(renderFindingsJson({ findings, hosts: scans, generated_at, ...(since ? { since } : {}) }));
+  const exposure = cohorts ? exposureReport({ observations: cohorts.observations, findings, ...(since ? { since } : {}) }, cohorts.releases, cohorts.groups) : undefined;
+  const extra = { hosts: scans, generated_at, ...(since ? { since } : {}), ...(exposure ? { exposure } : {}) };
+  if (o.html) writeFileSync(o.html, renderFindingsHtml(findings, extra));
+  if (o.prometheus) writeFileSync(o.prometheus, renderFindingsPrometheus(findings, exposure ?? null, intOption(o.maxTitles, '--max-titles', DEFAULT_MAX_TITLES)));
+  if (o.json) process.stdout.write(renderFindingsJson({ findings, ...extra }));
   else {
     process.stdout.write(renderFindingsTable(findings));
+    if (exposure) process.stdout.write(exposureLine(exposure.fleet));
     const failed = scans.filter((s) => s.error);
     for (const s of failed) process.stdout.write(`${s.host}: not read: ${s.error}\n`);
     for (const s of scans.filter((x) => x.unreadable?.length)) process.stdout.write(`${s.host}: cannot read its ${s.unreadable!.join(' or ')}${s.unreadable!.length === 2 ? ': KFENCE findings on this host cannot be observed' : ''}\n`);
@@ -141,6 +170,7 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
   const limit = pLimit(forks);
   const scans: HostScan[] = [];
   const per: HostReports[] = [];
+  const reads: { host: string; observations: Observation[] }[] = [];
   await Promise.all(
     hosts.map((h) =>
       limit(async () => {
@@ -149,6 +179,7 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
           session = await ports.connect(h.name);
           const r = await readHost(session, h.name, stateDir, o.source ?? 'dmesg', timeoutMs);
           per.push(r.current, ...r.past);
+          reads.push({ host: h.name, observations: r.observations });
           const n = r.current.reports.length + r.past.reduce((k, p) => k + p.reports.length, 0);
           scans.push({ host: h.name, release: r.current.release ?? null, reports: n, total_bugs: r.total_bugs, ...(r.unreadable?.length ? { unreadable: r.unreadable } : {}) });
         } catch (e) {
@@ -162,5 +193,10 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
   const order = new Map(hosts.map((h, i) => [h.name, i]));
   scans.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
   per.sort((a, b) => order.get(a.host)! - order.get(b.host)!); // stable: a host's current boot stays first
-  return render(per, scans, o, since);
+  const observations = new Map<string, Observation[]>(reads.map((r) => [r.host, r.observations]));
+  const releases = new Map<string, string>(per.filter((p) => p.release).map((p) => [p.host, p.release!]));
+  const scanned = new Set(scans.filter((x) => !x.error).map((x) => x.host));
+  const groups: Record<string, string[]> = {};
+  for (const h of hosts) for (const g of h.groups) if (g !== 'all' && scanned.has(h.name)) (groups[g] ??= []).push(h.name);
+  return render(per, scans, o, since, { observations, releases, groups });
 }
