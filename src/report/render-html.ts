@@ -32,7 +32,8 @@ export function escapeHtml(s: string): string {
 const e = escapeHtml;
 
 function frameText(f: StackFrame): string {
-  return `${f.fn}${f.offset ? `+${f.offset}` : ''}${f.module ? ` [${f.module}]` : ''}`;
+  const where = f.source?.length ? `  ${f.source.map((l) => `${l.file}:${l.line}${l.fn !== f.fn ? ` (${l.fn})` : ''}`).join(' < ')}` : f.unresolved ? '  (unresolved)' : '';
+  return `${f.fn}${f.offset ? `+${f.offset}` : ''}${f.module ? ` [${f.module}]` : ''}${where}`;
 }
 
 function stackBlock(title: string, frames: readonly StackFrame[]): string {

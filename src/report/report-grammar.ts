@@ -29,8 +29,8 @@ const TRACK =
 const OBJECT_TRACK_OLD = new RegExp(`^kfence-#(\\d{1,12}) \\[(${ADDR})-(${ADDR}), size=(\\d{1,12}), cache=([^\\]]{0,256})\\] (allocated|freed) by task (-?\\d{1,10}):$`);
 const TRACK_OLD = /^(allocated|freed) by task (-?\d{1,10}):$/;
 const NO_STACK = /^ ?no (?:allocation|deallocation) stack$/;
-const FRAME_SPACED = /^ {1,8}(?:\? )?([^\s+]{1,512}?)(?:\+(0x[0-9a-fA-F]{1,16}\/0x[0-9a-fA-F]{1,16}))?(?: \[([^\]\s]{1,256})(?: [0-9a-fA-F]{1,128})?\])?$/;
-const FRAME_BARE = /^([^\s+]{1,512}?)\+(0x[0-9a-fA-F]{1,16}\/0x[0-9a-fA-F]{1,16})(?: \[([^\]\s]{1,256})(?: [0-9a-fA-F]{1,128})?\])?$/;
+const FRAME_SPACED = /^ {1,8}(?:\? )?([^\s+]{1,512}?)(?:\+(0x[0-9a-fA-F]{1,16}\/0x[0-9a-fA-F]{1,16}))?(?: \[([^\]\s]{1,256})(?: ([0-9a-fA-F]{1,128}))?\])?$/;
+const FRAME_BARE = /^([^\s+]{1,512}?)\+(0x[0-9a-fA-F]{1,16}\/0x[0-9a-fA-F]{1,16})(?: \[([^\]\s]{1,256})(?: ([0-9a-fA-F]{1,128}))?\])?$/;
 const CPU =
   /^CPU: (\d{1,6}) (?:UID: (\d{1,10}) )?PID: (\d{1,10}) Comm: (.{0,64}?) (?:Kdump: loaded )?(?:Not tainted|Tainted: ([A-Z][A-Z ]{0,64}?))\s{1,64}(\S{1,128}) (#.{0,256})$/;
 const HARDWARE = /^Hardware name: (.{0,512})$/;
@@ -53,7 +53,9 @@ export function parseFrame(text: string, mode: 'indented' | 'relaxed' | 'symbol'
   if (!m && mode !== 'indented') m = FRAME_BARE.exec(text);
   if (!m && mode === 'symbol') m = FRAME_SPACED.exec(` ${text}`);
   if (!m) return null;
-  return { fn: m[1] ?? '', offset: m[2] ?? null, module: m[3] ?? null };
+  const f: StackFrame = { fn: m[1] ?? '', offset: m[2] ?? null, module: m[3] ?? null };
+  if (m[4]) f.build_id = m[4].toLowerCase();
+  return f;
 }
 
 export type Header =

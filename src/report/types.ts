@@ -21,6 +21,18 @@ export interface StackFrame {
   offset: string | null;
   /** Module name from a `[mod]` or `[mod buildid]` suffix; null for built-in code. */
   module: string | null;
+  /** The module's build id from a `[mod buildid]` suffix (CONFIG_STACKTRACE_BUILD_ID). */
+  build_id?: string;
+  /** Set by `--symbolize`: where the frame is in the source, innermost (inlined) first. */
+  source?: SourceLocation[];
+  /** Set by `--symbolize` when the frame stays as printed: why. */
+  unresolved?: string;
+}
+
+export interface SourceLocation {
+  fn: string;
+  file: string;
+  line: number;
 }
 
 /** `allocated by task 484 on cpu 0 at 32.919330s:` and its stack (or `freed by`, `rcu freed by`). */

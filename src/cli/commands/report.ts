@@ -16,6 +16,7 @@ import { exposureReport, modeOf, type Observation } from '../../report/exposure.
 import { guardedAllocations } from '../../report/parse-stats.js';
 import { DEFAULT_MAX_TITLES, renderFindingsPrometheus } from '../../report/prometheus-findings.js';
 import { exposureLine } from '../../report/render-exposure.js';
+import { symbolizeReports } from '../../report/symbolize.js';
 import { bootKey, fingerprint, parsePastBoots, pastBootsCommand, pastReports } from '../../report/boot-sources.js';
 import { journalPath, listRuns, readJournal } from '../../rollout/journal.js';
 import type { HostSession } from '../../transport/types.js';
@@ -32,6 +33,8 @@ interface ReportOptions extends FleetCliOptions {
   log?: string[];
   prometheus?: string;
   maxTitles?: string;
+  symbolize?: boolean;
+  debugDir?: string;
 }
 
 export function register(program: Command): void {
@@ -42,6 +45,8 @@ export function register(program: Command): void {
     .option('--log <file...>', 'read saved kernel logs instead of hosts (console capture, dmesg with or without stamps, journalctl -k, vmcore-dmesg.txt, netconsole; .gz accepted); each file is one "host"')
     .option('--prometheus <file>', 'also write findings and exposure in the Prometheus textfile format (kfleet_kfence_findings_total{title=...})')
     .option('--max-titles <n>', 'at most this many title labels in --prometheus; the rest are summed as title="other"', String(DEFAULT_MAX_TITLES))
+    .option('--symbolize', 'resolve stack frames to file:line (inlines included) with addr2line/llvm-symbolizer; needs --debug-dir')
+    .option('--debug-dir <dir>', 'where debug files are: .build-id/ab/cdef.debug (also under usr/lib/debug), vmlinux-RELEASE, lib/modules/RELEASE/.../mod.ko')
     .option('--by-release', 'one finding per bug and kernel release (the same title on two releases is two findings)')
     .option('--state-dir <dir>', 'where the per-host log cursors live (default .kfleet/ beside the inventory)')
     .option('--source <source>', 'kernel log source: dmesg (default) or journal (journalctl -k, where dmesg is restricted)', 'dmesg')
@@ -138,6 +143,7 @@ interface Cohorts {
 }
 
 function render(per: HostReports[], scans: HostScan[], o: ReportOptions, since: string | undefined, cohorts: Cohorts | null): number {
+  const sym = o.symbolize ? symbolizeReports(per, { debugDir: o.debugDir! }) : null;
   const findings = buildFindings(per, { ...(since ? { since } : {}), ...(o.byRelease ? { byRelease: true } : {}) });
   const generated_at = new Date().toISOString();
   const exposure = cohorts ? exposureReport({ observations: cohorts.observations, findings, ...(since ? { since } : {}) }, cohorts.releases, cohorts.groups) : undefined;
@@ -148,6 +154,7 @@ function render(per: HostReports[], scans: HostScan[], o: ReportOptions, since: 
   else {
     process.stdout.write(renderFindingsTable(findings));
     if (exposure) process.stdout.write(exposureLine(exposure.fleet));
+    if (sym) process.stdout.write(`symbolized ${sym.resolved} frame(s); ${sym.unresolved} left as printed (marked unresolved in --json and --html)\n`);
     const failed = scans.filter((s) => s.error);
     for (const s of failed) process.stdout.write(`${s.host}: not read: ${s.error}\n`);
     for (const s of scans.filter((x) => x.unreadable?.length)) process.stdout.write(`${s.host}: cannot read its ${s.unreadable!.join(' or ')}${s.unreadable!.length === 2 ? ': KFENCE findings on this host cannot be observed' : ''}\n`);
@@ -157,6 +164,7 @@ function render(per: HostReports[], scans: HostScan[], o: ReportOptions, since: 
 }
 
 async function report(pattern: string, o: ReportOptions): Promise<number> {
+  if (o.symbolize && !o.debugDir) throw new KfleetError('USAGE', '--symbolize needs --debug-dir DIR (where vmlinux and module debug files are)', { exitCode: EXIT.INPUT, hint: 'e.g. --debug-dir / to use /usr/lib/debug/.build-id and /usr/lib/debug/boot/vmlinux-RELEASE' });
   if (o.log?.length) return reportLogs(o.log, o);
   if (!o.inventory?.length) throw new KfleetError('USAGE', 'kfleet report needs hosts (-i INVENTORY) or saved logs (--log FILE...)', { exitCode: EXIT.INPUT, hint: 'e.g. kfleet report -i inventory.ini, or kfleet report --log console.txt' });
   const inv = await loadInventory(o.inventory);
