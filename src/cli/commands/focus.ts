@@ -117,7 +117,7 @@ async function focus(title: string | undefined, o: FocusOptions): Promise<number
     }
   } else {
     if (!title) throw new KfleetError('USAGE', 'kfleet focus needs a finding title (or --resume ID)', { exitCode: EXIT.INPUT, hint: 'titles are what `kfleet report` prints, e.g. "KFENCE: use-after-free read in foo"' });
-    if (!inventory.length) throw new KfleetError('USAGE', 'kfleet focus needs -i INVENTORY', { exitCode: EXIT.INPUT });
+    if (!inventory.length) throw new KfleetError('USAGE', 'kfleet focus needs -i INVENTORY', { exitCode: EXIT.INPUT, hint: 'the inventory the finding was reported from, e.g. kfleet focus -i inventory/prod.ini TITLE' });
     const inv = await loadInventory(inventory);
     rec = create(title, o, stateDir, inventory, inv.hosts.map((h) => h.name));
     save(stateDir, rec);
