@@ -140,6 +140,6 @@ describe('soak gates and the panic guard (lab)', function () {
     const st = journalOf(t.stateDir, runIdOf(r)).state;
     assert.equal(st.hosts.get('lab-001')!.state, 'failed');
     assert.equal(st.hosts.get('lab-001')!.error?.code, 'TIMEOUT');
-    assert.equal(st.hosts.get('lab-002')!.state, 'verified');
+    assert.equal(st.hosts.get("lab-002")!.state, "verified", JSON.stringify(st.hosts.get("lab-002")));
   });
 });
