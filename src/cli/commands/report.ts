@@ -3,7 +3,6 @@
 // so repeated reports cost only what is new.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import pLimit from 'p-limit';
 import { EXIT, KfleetError } from '../../errors.js';
 import { EventBus } from '../../events.js';
 import { loadInventory } from '../../inventory/load.js';
@@ -12,6 +11,7 @@ import { buildFindings, kernelLogCommand, readNewKernelLog, renderFindingsHtml, 
 import type { HostReports } from '../../report/types.js';
 import { loadHostLog, saveHostLog } from '../../report/log-store.js';
 import { journalPath, listRuns, readJournal } from '../../rollout/journal.js';
+import { fanOut, overSessions } from '../../rollout/index.js';
 import type { HostSession } from '../../transport/types.js';
 import { addFleetOptions, intOption, type FleetCliOptions } from '../options.js';
 import { fleetPorts, transportFromOptions } from '../fleet-ports.js';
@@ -75,26 +75,15 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
   const transport = await transportFromOptions(o, new EventBus(), forks);
   const ports = fleetPorts({ hosts, transport, plan: () => { throw new Error('report does not plan'); } });
   const timeoutMs = intOption(o.commandTimeout, '--command-timeout', 120) * 1000;
-  const limit = pLimit(forks);
   const scans: HostScan[] = [];
   const per: HostReports[] = [];
-  await Promise.all(
-    hosts.map((h) =>
-      limit(async () => {
-        let session;
-        try {
-          session = await ports.connect(h.name);
-          const r = await readHost(session, h.name, stateDir, o.source ?? 'dmesg', timeoutMs);
-          per.push(r);
-          scans.push({ host: h.name, release: r.release ?? null, reports: r.reports.length, total_bugs: r.total_bugs });
-        } catch (e) {
-          scans.push({ host: h.name, release: null, reports: 0, error: (e as Error).message });
-        } finally {
-          await session?.close().catch(() => {});
-        }
-      }),
-    ),
-  );
+  const reached = await fanOut(hosts.map((h) => h.name), forks, overSessions(ports.connect, (session, host) => readHost(session, host, stateDir, o.source ?? 'dmesg', timeoutMs)));
+  for (const r of reached) {
+    if (r.ok) {
+      per.push(r.value);
+      scans.push({ host: r.host, release: r.value.release ?? null, reports: r.value.reports.length, total_bugs: r.value.total_bugs });
+    } else scans.push({ host: r.host, release: null, reports: 0, error: (r.error as Error).message });
+  }
   const order = new Map(hosts.map((h, i) => [h.name, i]));
   scans.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
   per.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
