@@ -21,9 +21,12 @@ export class PhaseBreaker {
     this.check();
   }
 
-  /** Count a finished host. */
+  private readonly counted = new Set<string>();
+
+  /** Count a finished host (once: a host's reboot slot records it before the slot is freed). */
   record(r: HostRunResult): void {
-    if (!countsAsFailed(r.status)) return;
+    if (!countsAsFailed(r.status) || this.counted.has(r.host)) return;
+    this.counted.add(r.host);
     this.phaseFailed++;
     this.runFailed++;
     this.check();

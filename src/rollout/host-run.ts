@@ -79,10 +79,13 @@ export async function runHost(ctx: RunContext, host: string, prior?: HostRecordS
   const reasons = plan.reboot.reasons.join('; ');
   if (!ctx.play.reboot.allowed) return ctx.ledger.host(host, { state: 'pending_reboot', detail: reasons });
   ctx.ledger.host(host, { state: 'staged', detail: reasons });
-  return ctx.rebootLimit(() => {
+  return ctx.rebootLimit(async () => {
     // The budget breaker tripped while this host waited for its reboot slot: the reboot is not started.
     const tripped = breaker?.tripped();
     if (tripped) return ctx.ledger.host(host, { state: 'pending_reboot', detail: `${reasons}; the reboot was not started: ${tripped}` });
-    return rebootAndVerify(ctx, host, before, facts.boot_id, true);
+    const r = await rebootAndVerify(ctx, host, before, facts.boot_id, true);
+    // Counted before the slot is freed, so the next host in line sees a tripped breaker.
+    breaker?.record(r);
+    return r;
   });
 }
