@@ -48,6 +48,8 @@ export class FakeHost {
   downUntil = 0;
   marker: string | null = null;
   prevBootPanic = false;
+  /** A reboot already on its way (fired by a controller that died): the host goes down at this time. */
+  rebootAt: number | null = null;
   bugReads = 0;
   connects = 0;
   readonly audit: Audit[] = [];
@@ -82,6 +84,10 @@ export class FakeHost {
 
   /** Boot when the downtime is over (lazily, on the next look). */
   tick(): void {
+    if (this.up && this.rebootAt !== null && this.clock.t >= this.rebootAt) {
+      this.rebootAt = null;
+      this.goDown(1000);
+    }
     if (this.up || this.clock.t < this.downUntil) return;
     this.bootOnce();
     if (this.script.panicsWithKfence && this.booted !== 0) {
@@ -144,6 +150,7 @@ class FakeSession implements HostSession {
   }
   async exec(command: string): Promise<ExecResult> {
     await Promise.resolve();
+    this.h.tick();
     if (!this.alive) throw new KfleetError('CONNECTION_LOST', `${this.h.name}: connection lost`);
     const out = (stdout: string): ExecResult => ({ code: 0, stdout, stderr: '' } as ExecResult);
     if (command.startsWith('cat /proc/sys/kernel/random/boot_id') && command.includes(REBOOT_MARKER)) return out(`${this.h.bootId}\n${this.h.marker ?? ''}\n`);
