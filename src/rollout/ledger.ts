@@ -5,7 +5,6 @@
 // finding and end records go through here too: nothing else in the engine appends to the journal.
 import type { EventBus } from '../events.js';
 import type { HostStatus } from '../events.js';
-import type { HostFacts } from '../facts/types.js';
 import type { HostRecordState, HostState, Journal, JournalRecord } from './journal.js';
 import { HOST_STATES, isTerminal } from './host-states.js';
 
@@ -22,18 +21,9 @@ export interface HostRunResult {
   error?: HostError;
 }
 
-/** One host transition: a journal state and what goes with it. */
-export interface Transition {
-  state: HostState;
-  boot_id?: string;
-  fingerprint?: string;
-  facts_before?: HostFacts;
-  rebooted?: boolean;
-  detail?: string;
-  error?: HostError;
-  /** Overrides the table (a failed reboot leaves a reboot pending). */
-  pending_reboot?: boolean;
-}
+/** One host transition: a journal host record (state and what goes with it), plus an override of
+ *  the table (a failed reboot leaves a reboot pending). */
+export type Transition = Omit<Extract<JournalRecord, { t: 'host' }>, 't' | 'host'> & { pending_reboot?: boolean };
 
 type PhaseState = Extract<JournalRecord, { t: 'phase' }>['state'];
 type RebootRecord = Omit<Extract<JournalRecord, { t: 'reboot' }>, 't'>;

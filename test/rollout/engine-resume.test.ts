@@ -58,59 +58,29 @@ describe('rollout engine: --resume after each journal state (fake ports)', () =>
     { t: 'host', host: 'h01', state: 'rebooting', boot_id: bootId },
   ];
 
-  it('rebooting, the host already on a new boot: verified, no second fire', async () => {
-    f = new FakeFleet(1);
-    const h = f.host('h01');
-    const rec = planned(f, 'h01');
-    const old = h.bootId;
-    h.args = 100;
-    h.goDown(0);
-    h.tick();
-    const st = deadRun(f, 'r-rebooted', [rec, ...fired(f, old)]);
-    const s = await f.run(f.play(), { resume: st });
-    assert.equal(s.results[0]!.status, 'rebooted');
-    assert.equal(h.fires, 0);
-    assert.equal(h.boots, 1);
-  });
-
-  it('rebooting, the host still down: waited for, verified, no second fire', async () => {
-    f = new FakeFleet(1);
-    const h = f.host('h01');
-    const rec = planned(f, 'h01');
-    const old = h.bootId;
-    h.args = 100;
-    h.goDown(3000);
-    const st = deadRun(f, 'r-down', [rec, ...fired(f, old)]);
-    const s = await f.run(f.play(), { resume: st });
-    assert.equal(s.results[0]!.status, 'rebooted');
-    assert.equal(h.fires, 0);
-    assert.equal(h.boots, 1);
-  });
-
-  it('rebooting, same boot with the marker (going down): waited for, no second fire', async () => {
-    f = new FakeFleet(1);
-    const h = f.host('h01');
-    const rec = planned(f, 'h01');
-    h.args = 100;
-    h.marker = 'r-marker';
-    h.rebootAt = f.clock.t + 800;
-    const st = deadRun(f, 'r-marker', [rec, ...fired(f, h.bootId)]);
-    const s = await f.run(f.play(), { resume: st });
-    assert.equal(s.results[0]!.status, 'rebooted');
-    assert.equal(h.fires, 0);
-    assert.equal(h.boots, 1);
-  });
-
-  it('rebooting, same boot without the marker (the fire never reached the host): fired now, once', async () => {
-    f = new FakeFleet(1);
-    const h = f.host('h01');
-    const rec = planned(f, 'h01');
-    h.args = 100;
-    const st = deadRun(f, 'r-nomarker', [rec, ...fired(f, h.bootId)]);
-    const s = await f.run(f.play(), { resume: st });
-    assert.equal(s.results[0]!.status, 'rebooted');
-    assert.equal(h.fires, 1);
-    assert.equal(h.boots, 1);
+  // A dead controller journaled `rebooting` (the fire record holds the boot id before); where the
+  // host stands now decides whether the resume waits or fires. Each case: how the host is left.
+  const rebootingCases: Array<{ name: string; fires: number; leave: (f: FakeFleet, run: string) => void }> = [
+    { name: 'the host already on a new boot: verified, no second fire', fires: 0, leave: (f) => (f.host('h01').goDown(0), f.host('h01').tick()) },
+    { name: 'the host still down: waited for, verified, no second fire', fires: 0, leave: (f) => f.host('h01').goDown(3000) },
+    { name: 'same boot with the marker (going down): waited for, no second fire', fires: 0, leave: (f, run) => ((f.host('h01').marker = run), (f.host('h01').rebootAt = f.clock.t + 800)) },
+    { name: 'same boot without the marker (the fire never reached the host): fired now, once', fires: 1, leave: () => {} },
+  ];
+  rebootingCases.forEach((c, i) => {
+    it(`rebooting, ${c.name}`, async () => {
+      f = new FakeFleet(1);
+      const h = f.host('h01');
+      const rec = planned(f, 'h01');
+      const firedOn = fired(f, h.bootId);
+      h.args = 100;
+      const run = `r-rebooting-${i}`;
+      c.leave(f, run);
+      const s = await f.run(f.play(), { resume: deadRun(f, run, [rec, ...firedOn]) });
+      assert.equal(s.results[0]!.status, 'rebooted');
+      assert.equal(h.fires, c.fires);
+      assert.equal(h.boots, 1);
+      assert.equal(h.booted, 100);
+    });
   });
 
   for (const state of ['verified', 'failed', 'refused', 'unchanged', 'pending_reboot', 'reverted', 'unreachable'] as const) {
