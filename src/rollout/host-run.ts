@@ -61,7 +61,9 @@ export async function runHost(ctx: RunContext, host: string, prior?: HostRecordS
     return ctx.ledger.host(host, { state: 'refused', error: { code: r.code, message: r.message, ...(r.hint ? { hint: r.hint } : {}) } });
   }
   if (planIsEmpty(plan)) {
-    const wasTouched = prior !== undefined && prior.state !== 'planned';
+    // A 'planned' host whose live parameters moved from facts_before was written before the
+    // controller died (kfleet focus --resume found it): it was touched, so rollback restores it.
+    const wasTouched = prior !== undefined && (prior.state !== 'planned' || JSON.stringify(prior.facts_before?.kfence?.params) !== JSON.stringify(facts.kfence?.params));
     return ctx.ledger.host(host, wasTouched ? { state: 'verified', boot_id: facts.boot_id, rebooted: prior?.rebooted ?? false } : { state: 'unchanged', boot_id: facts.boot_id });
   }
 

@@ -156,7 +156,9 @@ class FakeSession implements HostSession {
     if (command.startsWith('cat /proc/sys/kernel/random/boot_id') && command.includes(REBOOT_MARKER)) return out(`${this.h.bootId}\n${this.h.marker ?? ''}\n`);
     if (command === 'cat /proc/sys/kernel/random/boot_id') return out(`${this.h.bootId}\n`);
     if (command.includes('journalctl -k -b -1')) return out(this.h.prevBootPanic ? 'BUG: KFENCE: use-after-free read in test_func+0x1/0x2\nKernel panic - not syncing: kfence.fault=panic set ...\n' : '');
-    if (command.includes('total bugs')) {
+    // The soak's KFENCE read (src/report/kfence-read.ts): boot id, uptime, release, cmdline, interval;
+    // stats and log unreadable here (the gate is blind, which `kfence_bugs: report` only reports).
+    if (command.includes('/proc/uptime')) {
       const c = this.h.script.crashAfterBugReads;
       if (c && ++this.h.bugReads > c.reads) {
         const { crashAfterBugReads: _done, ...rest } = this.h.script;
@@ -164,7 +166,7 @@ class FakeSession implements HostSession {
         this.h.crash(c.panic);
         throw new KfleetError('CONNECTION_LOST', `${this.h.name}: connection lost`);
       }
-      return out('0\n@@\n');
+      return out(`${this.h.bootId}\n1\nfake-1.0\n${this.h.cmdline()}\n${this.h.live}\n`);
     }
     if (command.startsWith('PATH=/usr/sbin')) return out(`${this.h.bootId}\n${this.h.cmdline()}\nnounit\n`);
     return out('');
