@@ -9,7 +9,7 @@
 // keep-alive etcd answered plus the TTL it granted, an instant before which etcd cannot have
 // expired the lease (a lease only expires TTL after the leader last heard of it).
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { Etcd3, type Lease, type Namespace } from 'etcd3';
+import { Etcd3, EtcdLeaseInvalidError, type Lease, type Namespace } from 'etcd3';
 import type { EtcdConnection } from './location.js';
 import type { LockOwner } from './store.js';
 
@@ -90,7 +90,7 @@ async function renew(): Promise<boolean> {
     return !h.lostReason;
   } catch (e) {
     const msg = (e as Error).message;
-    if (/lease not found|requested lease not found/i.test(msg)) loseLock(`its lease ${h.leaseId} no longer exists in etcd`);
+    if (e instanceof EtcdLeaseInvalidError || /lease not found/i.test(msg)) loseLock(`its lease ${h.leaseId} no longer exists in etcd`);
     return false;
   }
 }
