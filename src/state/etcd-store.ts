@@ -119,6 +119,32 @@ export class EtcdStore implements StateStore {
   readLock(): LockOwner | null {
     return this.call<LockOwner | null>('lockOwner');
   }
+
+  /** Join `run` as one of several controllers: a membership key on this process's own lease. */
+  joinRun(run: string, ttlMs: number): HeldLock {
+    const ttlS = Math.max(2, Math.round(ttlMs / 1000));
+    const now = Date.now();
+    const owner: LockOwner = { run, pid: process.pid, machine: hostname(), user: currentUser(), since: new Date(now).toISOString(), expires: new Date(now + ttlS * 1000).toISOString(), ttl_s: ttlS };
+    const mine = this.call<LockOwner>('join', run, owner, ttlS);
+    return new EtcdLock(this.worker, mine, ttlS * 1000);
+  }
+  /** Claim a host of `run` for this controller until it releases it or its lease lapses. */
+  claimHost(run: string, host: string, phase: number): boolean {
+    return this.call<{ ok: boolean }>('claim', run, host, phase).ok;
+  }
+  releaseClaim(run: string, host: string): void {
+    this.call('unclaim', run, host);
+  }
+  /** One of `max` slots of a fleet-wide semaphore, or -1 when all are taken. */
+  semaphoreAcquire(name: string, max: number): number {
+    return this.call<number>('semAcquire', name, max);
+  }
+  semaphoreRelease(name: string, slot: number): void {
+    this.call('semRelease', name, slot);
+  }
+  semaphoreHolders(name: string): number {
+    return this.call<number>('semHolders', name);
+  }
   isStale(): boolean {
     return false; // a dead owner's lease expires and its key goes with it
   }

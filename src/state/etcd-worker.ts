@@ -53,6 +53,8 @@ interface Held {
   lease: Lease;
   leaseId: string;
   epoch: string;
+  /** The key whose create revision is the fencing token: 'lock', or a worker's membership key. */
+  fenceKey: string;
   ttlS: number;
   owner: LockOwner;
   timer: NodeJS.Timeout | null;
@@ -119,7 +121,7 @@ async function acquire(owner: LockOwner, ttlS: number, waitForRun: string | null
       const epoch = String(txn.header.revision);
       const mine: LockOwner = { ...owner, epoch, ttl_s: ttlS };
       // Record the epoch in the owner so every reader sees the fencing token.
-      held = { lease, leaseId, epoch, ttlS, owner: mine, timer: null, lostReason: null };
+      held = { lease, leaseId, epoch, fenceKey: 'lock', ttlS, owner: mine, timer: null, lostReason: null };
       publish(sent + ttlS * 1000, false);
       held.timer = setInterval(() => void renew(), Math.max(250, Math.floor((ttlS * 1000) / 4)));
       return { ok: true, owner: mine };
@@ -141,7 +143,7 @@ async function release(): Promise<void> {
   held = null;
   publish(0, true);
   if (h.lostReason) return;
-  await ns.if('lock', 'Create', '==', h.epoch).then(ns.delete().key('lock')).commit().catch(() => undefined);
+  await ns.if(h.fenceKey, 'Create', '==', h.epoch).then(ns.delete().key(h.fenceKey)).commit().catch(() => undefined);
   await h.lease.revoke().catch(() => undefined);
 }
 
@@ -174,13 +176,19 @@ async function append(run: string, rec: Record<string, unknown>, seqHint: number
     if (fenced) {
       const h = held;
       if (!h || h.lostReason) throw new Gone('LOCK_LOST', `this controller lost the fleet lock: ${h?.lostReason ?? 'released'}; it stopped touching hosts`);
-      b = b.and('lock', 'Create', '==', h.epoch);
+      b = b.and(h.fenceKey, 'Create', '==', h.epoch);
     }
     const ops = [ns.put(recKey(run, seq)).value(line)];
     if (indexRun) ops.push(ns.put(`run-index/${run}`).value(''));
     const txn = await b.then(...ops).commit();
     if (txn.succeeded) return seq;
-    if (fenced) {
+    if (fenced && held?.fenceKey !== 'lock') {
+      const kv = (await ns.get(held!.fenceKey).exec()).kvs[0];
+      if (!kv || String(kv.create_revision) !== held?.epoch) {
+        loseLock('its worker lease expired in etcd (paused or cut off for longer than its TTL); its claims went back to the run');
+        throw new Gone('LOCK_LOST', `this worker lost its lease: ${held?.lostReason ?? 'released'}; it stopped touching hosts`);
+      }
+    } else if (fenced) {
       const cur = await ownerOf();
       if (!cur || cur.epoch !== held?.epoch) {
         loseLock(cur ? `run ${cur.owner.run} (pid ${cur.owner.pid} on ${cur.owner.machine}, user ${cur.owner.user}) holds the fleet lock since ${cur.owner.since}` : 'its lease expired in etcd and the lock key is gone');
@@ -197,6 +205,72 @@ async function readJournal(run: string): Promise<string[]> {
   return Object.values(r);
 }
 
+// ---- several controllers on one run ------------------------------------------------------
+/** Join run `run` as a worker: a membership key bound to this worker's own lease (its fence). */
+async function join(run: string, owner: LockOwner, ttlS: number): Promise<LockOwner> {
+  if (held && !held.lostReason) throw new Error('this process already holds a lease');
+  const lease = ns.lease(ttlS, { autoKeepAlive: false });
+  const sent = Date.now();
+  const leaseId = await lease.grant();
+  const key = `runs/${run}/workers/${leaseId}`;
+  const txn = await ns.if(key, 'Create', '==', 0).then(ns.put(key).value(JSON.stringify(owner)).lease(leaseId)).commit();
+  if (!txn.succeeded) throw new Error(`worker key ${key} exists`);
+  const epoch = String(txn.header.revision);
+  const mine: LockOwner = { ...owner, epoch, ttl_s: ttlS };
+  held = { lease, leaseId, epoch, fenceKey: key, ttlS, owner: mine, timer: null, lostReason: null };
+  publish(sent + ttlS * 1000, false);
+  held.timer = setInterval(() => void renew(), Math.max(250, Math.floor((ttlS * 1000) / 4)));
+  return mine;
+}
+
+function needLease(): Held {
+  const h = held;
+  if (!h || h.lostReason) throw new Gone('LOCK_LOST', `this controller lost its lease: ${h?.lostReason ?? 'not joined'}; it stopped touching hosts`);
+  return h;
+}
+
+/** Claim `host` in `run` for this controller, bound to its lease: false when another holds it. */
+async function claim(run: string, host: string, phase: number): Promise<{ ok: boolean; holder: string | null }> {
+  const h = needLease();
+  const key = `runs/${run}/claims/${encodeURIComponent(host)}`;
+  const txn = await ns
+    .if(key, 'Create', '==', 0)
+    .and(h.fenceKey, 'Create', '==', h.epoch)
+    .then(ns.put(key).value(JSON.stringify({ worker: h.leaseId, pid: h.owner.pid, machine: h.owner.machine, phase })).lease(h.leaseId))
+    .else(ns.get(key))
+    .commit();
+  if (txn.succeeded) return { ok: true, holder: h.leaseId };
+  const kv = txn.responses[0]?.response_range?.kvs[0];
+  return { ok: false, holder: kv ? String(kv.lease) : null };
+}
+
+async function unclaim(run: string, host: string): Promise<void> {
+  const h = needLease();
+  const key = `runs/${run}/claims/${encodeURIComponent(host)}`;
+  await ns.if(key, 'Lease', '==', h.leaseId).then(ns.delete().key(key)).commit();
+}
+
+/** Take one of `max` slots of semaphore `name` (e.g. reboots fleet-wide), bound to this lease; -1 when all are taken. */
+async function semAcquire(name: string, max: number): Promise<number> {
+  const h = needLease();
+  for (let i = 0; i < max; i++) {
+    const key = `sem/${name}/${i}`;
+    const txn = await ns.if(key, 'Create', '==', 0).and(h.fenceKey, 'Create', '==', h.epoch).then(ns.put(key).value(JSON.stringify({ worker: h.leaseId, pid: h.owner.pid })).lease(h.leaseId)).commit();
+    if (txn.succeeded) return i;
+  }
+  return -1;
+}
+
+async function semRelease(name: string, slot: number): Promise<void> {
+  const h = needLease();
+  const key = `sem/${name}/${slot}`;
+  await ns.if(key, 'Lease', '==', h.leaseId).then(ns.delete().key(key)).commit();
+}
+
+async function semHolders(name: string): Promise<number> {
+  return (await ns.getAll().prefix(`sem/${name}/`).keys()).length;
+}
+
 // ---- the rest ------------------------------------------------------------------------------
 const ops: Record<string, (...a: never[]) => Promise<unknown>> = {
   acquire,
@@ -204,6 +278,12 @@ const ops: Record<string, (...a: never[]) => Promise<unknown>> = {
   settle,
   append,
   readJournal,
+  join,
+  claim,
+  unclaim,
+  semAcquire,
+  semRelease,
+  semHolders,
   async lockOwner() {
     return (await ownerOf())?.owner ?? null;
   },
