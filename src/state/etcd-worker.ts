@@ -28,7 +28,7 @@ void parentPort;
 
 const client = new Etcd3({
   hosts: conn.hosts,
-  ...(conn.tls ? { credentials: { rootCertificate: conn.tls.ca ? Buffer.from(conn.tls.ca) : Buffer.alloc(0), ...(conn.tls.cert ? { certChain: Buffer.from(conn.tls.cert) } : {}), ...(conn.tls.key ? { privateKey: Buffer.from(conn.tls.key) } : {}) } } : {}),
+  ...(conn.tls ? { credentials: { rootCertificate: (conn.tls.ca ? Buffer.from(conn.tls.ca) : undefined) as Buffer /* undefined: the system's roots */, ...(conn.tls.cert ? { certChain: Buffer.from(conn.tls.cert) } : {}), ...(conn.tls.key ? { privateKey: Buffer.from(conn.tls.key) } : {}) } } : {}),
   ...(conn.auth ? { auth: { username: conn.auth.username, password: conn.auth.password } } : {}),
   dialTimeout: Math.min(callTimeoutMs, 5000),
   defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + Math.min(callTimeoutMs, 5000) }),
@@ -167,11 +167,30 @@ async function lastSeq(run: string): Promise<number> {
   return k ? Number(k.slice(k.lastIndexOf('/') + 1)) : 0;
 }
 
-/** Append one record at the next free seq; fenced: only while the lock key is still this epoch's. */
+/**
+ * Append one record at the next free seq; fenced: only while the fence key is still this epoch's.
+ * While etcd cannot commit (no majority), the append waits and retries (fail closed: the caller
+ * acts on nothing meanwhile) until the call's budget is spent; a retry after an answer that was
+ * lost finds its own record already there and does not write it twice.
+ */
 async function append(run: string, rec: Record<string, unknown>, seqHint: number, fenced: boolean, indexRun: boolean): Promise<number> {
+  const ts = new Date().toISOString();
+  const until = Date.now() + callTimeoutMs - 2000;
   let seq = seqHint + 1;
+  for (;;) {
+    try {
+      return await appendAt(run, rec, ts, seq, fenced, indexRun, (next) => (seq = next));
+    } catch (e) {
+      if (e instanceof Gone || Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+async function appendAt(run: string, rec: Record<string, unknown>, ts: string, first: number, fenced: boolean, indexRun: boolean, moved: (seq: number) => void): Promise<number> {
+  let seq = first;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const line = JSON.stringify({ ...rec, seq, ts: new Date().toISOString() });
+    const line = JSON.stringify({ ...rec, seq, ts });
     let b = ns.if(recKey(run, seq), 'Create', '==', 0);
     if (fenced) {
       const h = held;
@@ -182,6 +201,7 @@ async function append(run: string, rec: Record<string, unknown>, seqHint: number
     if (indexRun) ops.push(ns.put(`run-index/${run}`).value(''));
     const txn = await b.then(...ops).commit();
     if (txn.succeeded) return seq;
+    if ((await ns.get(recKey(run, seq)).string()) === line) return seq; // committed by an earlier try whose answer was lost
     if (fenced && held?.fenceKey !== 'lock') {
       const kv = (await ns.get(held!.fenceKey).exec()).kvs[0];
       if (!kv || String(kv.create_revision) !== held?.epoch) {
@@ -196,6 +216,7 @@ async function append(run: string, rec: Record<string, unknown>, seqHint: number
       }
     }
     seq = (await lastSeq(run)) + 1; // another controller of this run wrote that seq: take the next
+    moved(seq);
   }
   throw new Error(`could not append to the journal of run ${run}: too much contention`);
 }

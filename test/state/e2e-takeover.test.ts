@@ -12,7 +12,9 @@ import { controlRequest, type HostStatus } from '../../src/lab/control.js';
 import { journalPath, readJournal, replay } from '../../src/rollout/journal.js';
 import { readLock } from '../../src/rollout/lock.js';
 import { startEtcd, type EtcdCluster } from './support/etcd.js';
-import { cli } from './support/cli.js';
+import { kfleetStart } from '../rollout/support.js';
+
+const cli = (args: string[], cwd: string, env: Record<string, string> = {}) => kfleetStart(args, env, cwd);
 
 const HOSTS = 6;
 const TTL = 6;
@@ -58,9 +60,9 @@ describe('e2e: two controllers on one etcd, takeover after SIGKILL', function ()
     const boots0 = new Map((await status()).map((h) => [h.name, h.bootCount]));
     // Bastion A: the global --state option; bastion B: KFLEET_STATE.
     const a = cli(['--state', url, 'apply', 'play.yml', ...inv, '--yes', '--json'], cwdA, env);
-    const start = await a.waitFor((e) => e.type === 'run.start');
+    const start = await a.waitFor('run.start');
     const run = String(start.run);
-    await a.waitFor((e) => e.type === 'phase.start' && e.phase === 2);
+    await a.waitFor('phase.start', (e) => e.phase === 2);
 
     const b = await cli(['apply', 'play.yml', ...inv, '--yes', '--json'], cwdB, { ...env, KFLEET_STATE: url }).done;
     assert.equal(b.code, 5, `second apply: exit ${b.code}\n${b.stderr}`);
@@ -75,8 +77,8 @@ describe('e2e: two controllers on one etcd, takeover after SIGKILL', function ()
     const watch = cli(['watch', run], cwdB, { KFLEET_STATE: url });
 
     // Kill A while phase 2 reboots hosts one at a time (max_parallel 1).
-    await a.waitFor((e) => e.type === 'host.reboot' && e.stage === 'up', 120_000);
-    a.kill('SIGKILL');
+    await a.waitFor('host.reboot', (e) => e.stage === 'up', 120_000);
+    process.kill(a.pid, 'SIGKILL');
     const killedAt = Date.now();
     await a.done;
     const mid = replay(readJournal(journalPath(url, run)));

@@ -24,6 +24,8 @@ async function freePort(): Promise<number> {
 export interface EtcdMember {
   name: string;
   clientPort: number;
+  /** Plain-HTTP /health and /metrics, whatever the client side speaks. */
+  metricsPort: number;
   peerPort: number;
   dataDir: string;
   proc: ChildProcess | null;
@@ -57,10 +59,17 @@ async function healthy(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`etcd on 127.0.0.1:${port} not healthy within ${timeoutMs} ms (${last})`);
 }
 
-function launch(m: EtcdMember, initialCluster: string, root: string): ChildProcess {
+/** Server TLS for the client port (PEM file paths); clients must then show a certificate of the CA. */
+export interface EtcdTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+function launch(m: EtcdMember, initialCluster: string, root: string, tls?: EtcdTls): ChildProcess {
   const log = openSync(join(root, `${m.name}.log`), 'a');
   const peer = `http://127.0.0.1:${m.peerPort}`;
-  const client = `http://127.0.0.1:${m.clientPort}`;
+  const client = `${tls ? 'https' : 'http'}://127.0.0.1:${m.clientPort}`;
   const p = spawn(
     ETCD_BIN,
     [
@@ -75,6 +84,8 @@ function launch(m: EtcdMember, initialCluster: string, root: string): ChildProce
       '--initial-cluster-token', `kfleet-test-${root.slice(-6)}`,
       '--heartbeat-interval', '100',
       '--election-timeout', '1000',
+      '--listen-metrics-urls', `http://127.0.0.1:${m.metricsPort}`,
+      ...(tls ? ['--cert-file', tls.cert, '--key-file', tls.key, '--trusted-ca-file', tls.ca, '--client-cert-auth'] : []),
       '--logger', 'zap',
       '--log-outputs', 'stderr',
     ],
@@ -85,16 +96,16 @@ function launch(m: EtcdMember, initialCluster: string, root: string): ChildProce
 }
 
 /** Start `size` members (1 or 3) and wait until every one is healthy. */
-export async function startEtcd(size = 1): Promise<EtcdCluster> {
+export async function startEtcd(size = 1, tls?: EtcdTls): Promise<EtcdCluster> {
   const root = mkdtempSync(join(tmpdir(), 'kfleet-etcd-'));
   const members: EtcdMember[] = [];
-  for (let i = 0; i < size; i++) members.push({ name: `m${i}`, clientPort: await freePort(), peerPort: await freePort(), dataDir: join(root, `m${i}`), proc: null });
+  for (let i = 0; i < size; i++) members.push({ name: `m${i}`, clientPort: await freePort(), peerPort: await freePort(), metricsPort: await freePort(), dataDir: join(root, `m${i}`), proc: null });
   const initial = members.map((m) => `${m.name}=http://127.0.0.1:${m.peerPort}`).join(',');
-  for (const m of members) m.proc = launch(m, initial, root);
+  for (const m of members) m.proc = launch(m, initial, root, tls);
   const cluster: EtcdCluster = {
     members,
     endpoints: members.map((m) => `127.0.0.1:${m.clientPort}`).join(','),
-    url: (prefix) => `etcd://${members.map((m) => `127.0.0.1:${m.clientPort}`).join(',')}/${prefix}`,
+    url: (prefix) => `${tls ? 'etcds' : 'etcd'}://${members.map((m) => `127.0.0.1:${m.clientPort}`).join(',')}/${prefix}`,
     async kill(i, signal = 'SIGKILL') {
       const m = members[i]!;
       const p = m.proc;
@@ -107,8 +118,8 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
     async restart(i) {
       const m = members[i]!;
       if (m.proc) return;
-      m.proc = launch(m, initial, root);
-      await healthy(m.clientPort, 30_000).catch(() => undefined);
+      m.proc = launch(m, initial, root, tls);
+      await healthy(m.metricsPort, 30_000).catch(() => undefined);
     },
     async stop() {
       await Promise.all(members.map((_, i) => cluster.kill(i)));
@@ -116,7 +127,7 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
     },
   };
   try {
-    await Promise.all(members.map((m) => healthy(m.clientPort, 30_000)));
+    await Promise.all(members.map((m) => healthy(m.metricsPort, 30_000)));
   } catch (e) {
     await cluster.stop();
     throw e;
