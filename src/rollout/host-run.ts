@@ -13,7 +13,7 @@ import { shq } from '../shell-quote.js';
 import type { HostRecordState } from './journal.js';
 import type { RunContext } from './context.js';
 import { fireCommand, readBootId, rebootPending, waitForReboot } from './reboot.js';
-import { revertArgsChanges, revertUnitChange } from './revert.js';
+import { revertArgsChanges, revertUnitChange } from '../plan/restore.js';
 import { quarantineHost, quarantinePath } from './quarantine.js';
 
 export interface HostRunResult {
