@@ -9,6 +9,8 @@
 //   const r = await kfleet([...]);
 //   await assertWitness(lab, mark, { exitCode: r.code, events, stdout, journal: { stateDir } }, { kfence });
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { hostWitness, type HostWitness, type Lab, type LabHost } from '../../src/lab/index.js';
 import { journalPath, readJournal, replay, type RunState } from '../../src/rollout/journal.js';
 import { checkHost, type Claim } from './witness-rules.js';
@@ -39,8 +41,10 @@ export interface KfleetWord {
 }
 
 export interface WitnessOptions {
-  /** The play's kfence section as written in the playbook (the desired state). */
+  /** The play's kfence section as written in the playbook (the desired state)... */
   kfence?: Record<string, unknown>;
+  /** ...or the playbook file to read it from (its first play). */
+  playbook?: string;
   /** For hosts kfleet calls `reverted`: the state they must be back to (a mark from before the run being undone; default: this mark). */
   revertedTo?: WitnessMark;
   /** Hosts the test knows faults or its own writes touched (boots/writes not made by kfleet are not held against it). */
@@ -81,6 +85,13 @@ function readRun(word: KfleetWord): { run: string | null; state: RunState | null
   return { run, state: replay(readJournal(journalPath(word.journal.stateDir, run))) };
 }
 
+/** The kfence section of a playbook's first play, as written. */
+export function playKfence(file: string): Record<string, unknown> | undefined {
+  const doc = parse(readFileSync(file, 'utf8')) as unknown;
+  const play = (Array.isArray(doc) ? doc[0] : doc) as Record<string, unknown> | undefined;
+  return play?.kfence as Record<string, unknown> | undefined;
+}
+
 /** Every disagreement between kfleet's word and the lab's witness (empty = they agree). */
 export async function witnessDisagreements(lab: Hosts, mark: WitnessMark, word: KfleetWord, opts: WitnessOptions = {}): Promise<string[]> {
   const out: string[] = [];
@@ -90,6 +101,7 @@ export async function witnessDisagreements(lab: Hosts, mark: WitnessMark, word: 
   for (const e of events) if (e.type === 'host.result') results.set(String(e.host), e);
   const recap = word.stdout ? recapStatuses(word.stdout) : new Map<string, string>();
   const { run, state } = readRun(word);
+  const kfence = opts.kfence ?? (opts.playbook ? playKfence(opts.playbook) : undefined);
   // The run's own word must agree with itself: events, recap, journal, exit code.
   for (const [h, s] of recap) {
     const ev = results.get(h);
@@ -126,7 +138,7 @@ export async function witnessDisagreements(lab: Hosts, mark: WitnessMark, word: 
     };
     const now = await hostWitness(h);
     const before = (opts.revertedTo ?? mark).hosts.get(h.name)?.witness ?? m.witness;
-    out.push(...checkHost(claim, { before: m.witness, now, audit: h.audit.slice(m.audit), revertedTo: before, kfence: opts.kfence, tampered: opts.tampered?.includes(h.name) ?? false }));
+    out.push(...checkHost(claim, { before: m.witness, now, audit: h.audit.slice(m.audit), revertedTo: before, kfence, tampered: opts.tampered?.includes(h.name) ?? false }));
   }
   return out;
 }
