@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { hostWitness, type HostWitness, type Lab, type LabHost } from '../../src/lab/index.js';
+import { controlRequest } from '../../src/lab/control.js';
 import { journalPath, readJournal, replay, type RunState } from '../../src/rollout/journal.js';
 import { checkHost, type Claim } from './witness-rules.js';
 
@@ -20,13 +21,19 @@ export interface WitnessMark {
   hosts: Map<string, { audit: number; witness: HostWitness }>;
 }
 
-type Hosts = Lab | LabHost[];
-const hostsOf = (l: Hosts): LabHost[] => (Array.isArray(l) ? l : l.hosts);
+/** A lab in this process, some of its hosts, or a detached lab (its state dir: read over the control channel). */
+export type Hosts = Lab | LabHost[] | { detached: string };
+
+async function testimony(l: Hosts): Promise<HostWitness[]> {
+  if ('detached' in l) return (await controlRequest<{ hosts: HostWitness[] }>(l.detached, '/witness')).hosts;
+  const hosts = Array.isArray(l) ? l : l.hosts;
+  return Promise.all(hosts.map(hostWitness));
+}
 
 /** Snapshot every lab host (taken right before the kfleet command whose word is checked). */
 export async function witnessMark(lab: Hosts): Promise<WitnessMark> {
   const hosts = new Map<string, { audit: number; witness: HostWitness }>();
-  for (const h of hostsOf(lab)) hosts.set(h.name, { audit: h.audit.length, witness: await hostWitness(h) });
+  for (const w of await testimony(lab)) hosts.set(w.name, { audit: w.audit.length, witness: w });
   return { at: Date.now(), hosts };
 }
 
@@ -117,12 +124,22 @@ export async function witnessDisagreements(lab: Hosts, mark: WitnessMark, word: 
     }
     if (state.end && word.exitCode === 0 && state.end.verdict !== 'converged' && state.end.verdict !== 'checked') out.push(`run ${run}: exit 0 with the journal verdict ${state.end.verdict}`);
   }
-  const statuses = new Map<string, string>([...recap, ...[...results].map(([h, e]) => [h, String(e.status)] as [string, string])]);
+  // A host the last process said nothing about (a resumed run) has the journal's word.
+  const fromJournal = (j: { state: string; rebooted?: boolean }): string | null =>
+    j.state === 'verified' ? (j.rebooted ? 'rebooted' : 'changed') : j.state === 'unchanged' ? 'ok' : (JOURNAL_MEANS[j.state]?.[0] ?? null);
+  const statuses = new Map<string, string>();
+  for (const [h, j] of state?.hosts ?? []) {
+    const s = fromJournal(j);
+    if (s) statuses.set(h, s);
+  }
+  for (const [h, s] of recap) statuses.set(h, s);
+  for (const [h, e] of results) statuses.set(h, String(e.status));
   const GOOD = new Set(['ok', 'changed', 'rebooted', 'reverted']);
   if (word.exitCode === 0) for (const [h, s] of statuses) if (!GOOD.has(s)) out.push(`${h}: the run exited 0 but the host is ${s}`);
   if (word.exitCode === 3 && ![...statuses.values()].includes('pending_reboot')) out.push(`exit 3 (pending reboot) but no host is reported pending_reboot`);
   // Each host's claim against the host itself.
-  for (const h of hostsOf(lab)) {
+  for (const now of await testimony(lab)) {
+    const h = { name: now.name, audit: now.audit };
     const m = mark.hosts.get(h.name);
     if (!m) continue;
     const status = statuses.get(h.name);
@@ -136,7 +153,6 @@ export async function witnessDisagreements(lab: Hosts, mark: WitnessMark, word: 
       journalRebooted: state?.hosts.get(h.name)?.rebooted ?? null,
       pendingFlag: results.get(h.name)?.pending_reboot === true,
     };
-    const now = await hostWitness(h);
     const before = (opts.revertedTo ?? mark).hosts.get(h.name)?.witness ?? m.witness;
     out.push(...checkHost(claim, { before: m.witness, now, audit: h.audit.slice(m.audit), revertedTo: before, kfence, tampered: opts.tampered?.includes(h.name) ?? false }));
   }
