@@ -60,6 +60,17 @@ export interface WitnessOptions {
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 
+/** The NDJSON events a --json run printed. */
+export function eventsOf(stdout: string): Array<Record<string, unknown>> {
+  return stdout.split('\n').filter((l) => l.startsWith('{')).flatMap((l) => {
+    try {
+      return [JSON.parse(l) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /** Host statuses printed in the recap (`  lab-001  changed       rebooted`). */
 export function recapStatuses(stdout: string): Map<string, string> {
   const out = new Map<string, string>();
