@@ -131,6 +131,8 @@ export async function witnessDisagreements(lab: Hosts, mark: WitnessMark, word: 
     for (const [h, ev] of results) {
       const j = state.hosts.get(h);
       if (!j) out.push(`${h}: reported ${String(ev.status)} but the journal has no record of the host`);
+      // (--check: a host that would change stays `planned` in the journal; the event says what would happen.)
+      else if (check && j.state === 'planned' && ['changed', 'pending_reboot', 'ok'].includes(String(ev.status))) continue;
       else if (!(JOURNAL_MEANS[j.state] ?? []).includes(String(ev.status))) out.push(`${h}: reported ${String(ev.status)} but the journal says ${j.state}`);
     }
     if (state.end && word.exitCode === 0 && state.end.verdict !== 'converged' && state.end.verdict !== 'checked') out.push(`run ${run}: exit 0 with the journal verdict ${state.end.verdict}`);
