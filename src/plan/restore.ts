@@ -48,14 +48,13 @@ export function specFromFacts(before: HostFacts): KfenceSpec {
     apply: 'runtime',
     acknowledge_panic: true,
   };
-  if (interval !== 0) {
-    if (p.num_objects?.value && /^\d+$/.test(p.num_objects.value.trim())) spec.num_objects = Number(p.num_objects.value.trim());
-    const pm = p.pool_mode?.value?.trim();
-    if (pm === 'global' || pm === 'node') spec.pool_mode = pm;
-    if (p.order0_page?.value) spec.order0_page = ['1', 'Y', 'y'].includes(p.order0_page.value.trim());
-    const fault = p.fault?.value?.trim();
-    if (fault === 'report' || fault === 'panic') spec.fault = fault;
-  }
+  // Also with KFENCE off: a run cut between its writes can leave fault or order0_page changed on a disabled KFENCE.
+  if (p.num_objects?.value && /^\d+$/.test(p.num_objects.value.trim())) spec.num_objects = Number(p.num_objects.value.trim());
+  const pm = p.pool_mode?.value?.trim();
+  if (pm === 'global' || pm === 'node') spec.pool_mode = pm;
+  if (p.order0_page?.value) spec.order0_page = ['1', 'Y', 'y'].includes(p.order0_page.value.trim());
+  const fault = p.fault?.value?.trim();
+  if (fault === 'report' || fault === 'panic') spec.fault = fault;
   return spec;
 }
 

@@ -45,6 +45,16 @@ describe('plan/restore', () => {
     assert.deepEqual(compactSteps(rp.live.runtime).filter((s) => /sample_interval|num_objects/.test(s)), ['write num_objects=131071', 'write sample_interval=-1']);
   });
 
+  it('KFENCE off before and after, but a run cut between its writes left fault=panic and order0_page=0: both are written back', () => {
+    const before = facts('alinux-5.10.134-17-x86_64');
+    const now = facts('alinux-5.10.134-17-x86_64');
+    now.kfence.params.fault = { ...now.kfence.params.fault!, value: 'panic' };
+    now.kfence.params.order0_page = { ...now.kfence.params.order0_page!, value: '0' };
+    const rp = planRestore(P, before, now);
+    assert.equal(rp.reboot.required, false);
+    assert.deepEqual(compactSteps(rp.live!.runtime), ['write order0_page=1', 'write fault=report']);
+  });
+
   it('args the run gave the boot: every entry gets its recorded tokens back and the booted difference asks a reboot', () => {
     const before = facts('alinux-5.10.134-17-x86_64');
     const now = withInterval(withArgs(facts('alinux-5.10.134-17-x86_64'), 'kfence.sample_interval=200 kfleet.boot_unit=abc'), '200');
