@@ -38,6 +38,7 @@ export const PLAN_CODES = {
   BOOT_IMPOSSIBLE: REFUSED, OVER_MEMORY_BUDGET: REFUSED, NOT_PRIVILEGED: REFUSED, NO_GRUBBY: REFUSED,
   SLAB_UNKNOWN: REFUSED, BOOTING_MAX_INVALID: REFUSED, IN_CONTAINER: REFUSED, SYS_READ_ONLY: REFUSED,
   SLABS_TOO_LARGE: REFUSED, NOT_IN_PLAN: REFUSED, PLAN_MISMATCH: REFUSED,
+  ROLLBACK_UNIT_UNKNOWN: REFUSED, ROLLBACK_IMPOSSIBLE: REFUSED,
   PLAN_STALE: INPUT,
   /** A plan step kfleet would never generate (a tampered plan file): refused before any write. */
   PLAN_UNSAFE: FAILED,
@@ -54,6 +55,12 @@ export const ROLLOUT_CODES = {
   LOCKED: LOCKED, LOCK_STALE: LOCKED, LAB_START: FAILED,
 } as const;
 
+/** The state store (files or etcd) and the fleet lock it holds. */
+export const STATE_CODES = {
+  STATE_NOT_SHARED: INPUT, STATE_URL: INPUT, STATE_TLS: INPUT, STATE_AUTH: INPUT,
+  STATE_UNAVAILABLE: LOCKED, LOCK_LOST: LOCKED,
+} as const;
+
 /** The SSH transport (src/transport/types.ts TRANSPORT_CODES). */
 export const TRANSPORT_EXIT = {
   UNREACHABLE: FAILED, AUTH_FAILED: FAILED, HOST_KEY_UNKNOWN: FAILED, HOST_KEY_CHANGED: FAILED, HOST_KEY_REVOKED: FAILED,
@@ -66,8 +73,9 @@ export type FactsCode = keyof typeof FACTS_CODES;
 export type PlanCode = keyof typeof PLAN_CODES;
 export type ConvergeCode = keyof typeof CONVERGE_CODES;
 export type RolloutCode = keyof typeof ROLLOUT_CODES;
+export type StateCode = keyof typeof STATE_CODES;
 
-export const ERROR_CODES = { ...INPUT_CODES, ...FACTS_CODES, ...PLAN_CODES, ...CONVERGE_CODES, ...ROLLOUT_CODES, ...TRANSPORT_EXIT } as const;
+export const ERROR_CODES = { ...INPUT_CODES, ...FACTS_CODES, ...PLAN_CODES, ...CONVERGE_CODES, ...ROLLOUT_CODES, ...STATE_CODES, ...TRANSPORT_EXIT } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** Codes after which the user must act: they carry a hint (the type system enforces it at `new KfleetError`). */

@@ -3,7 +3,7 @@
 // act) and an optional location (file:line:col or a host). They are thrown by the engine and turned
 // into text and an exit code in exactly one place (src/cli/report-error.ts, called by main.ts).
 
-import { ERROR_CODES, EXIT, type ErrorCode, type ExitCode, type HintedCode } from './error-codes.js';
+import { ERROR_CODES, EXIT, isErrorCode, type ErrorCode, type ExitCode, type HintedCode } from './error-codes.js';
 
 export { EXIT, ERROR_CODES, isErrorCode, type ErrorCode, type ErrorInfo, type ExitCode, type HintedCode } from './error-codes.js';
 
@@ -87,6 +87,13 @@ export class InputError extends KfleetError {
 
 export function inputError(message: string, location: Location, hint?: string): InputError {
   return new InputError([{ message, location, hint }]);
+}
+
+/** An error that crossed a boundary as data (a worker's reply): a KfleetError when its code is known. */
+export function errorFromInfo(e: { code?: string | undefined; message: string; hint?: string | undefined; exitCode?: ExitCode | undefined }): Error {
+  if (!e.code || !isErrorCode(e.code)) return new Error(e.message);
+  const make = KfleetError as unknown as new (c: string, m: string, o: KfleetErrorOptions) => KfleetError;
+  return new make(e.code, e.message, { hint: e.hint, ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}) });
 }
 
 export function isKfleetError(e: unknown): e is KfleetError {
