@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { renderError } from './report-error.js';
 import { EXIT } from '../errors.js';
 import { commands, type CommandEntry } from './commands/index.js';
+import { setConnectionDefaults } from '../inventory/connection.js';
 
 export const VERSION = '0.1.0';
 
@@ -53,6 +54,7 @@ async function programFor(argv: string[]): Promise<Command> {
 
 export async function main(argv: string[]): Promise<number> {
   process.exitCode = undefined; // commands set it; a previous in-process run must not leak into this one
+  setConnectionDefaults({}); // nor its ansible.cfg fallbacks (set again by the command's options)
   try {
     const program = await programFor(argv);
     await program.parseAsync(argv, { from: 'user' });

@@ -31,5 +31,6 @@ export const commands: CommandEntry[] = [
   { name: 'report', usage: 'report [options] [pattern]', summary: 'KFENCE findings across the fleet, deduplicated by signature (kind, access, top frames, module)', load: () => import('./report.js') },
   { name: 'hosts', usage: 'hosts [options] [pattern]', summary: 'list the inventory hosts a pattern selects (default: all)', load: () => import('./hosts.js') },
   { name: 'demo', usage: 'demo [options]', summary: 'start a simulated fleet, roll KFENCE out across it with canaries and reboots, and stop it', load: () => import('./demo.js') },
+  { name: 'config', usage: 'config [options]', summary: 'show the settings taken from ansible.cfg and ANSIBLE_* variables, and where each came from', load: () => import('./config.js') },
   { name: 'lab', usage: 'lab', summary: 'a simulated fleet of KFENCE hosts on this machine, reachable over SSH', load: () => import('./lab.js') },
 ];
