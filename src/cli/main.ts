@@ -55,6 +55,13 @@ async function programFor(argv: string[]): Promise<Command> {
 export async function main(argv: string[]): Promise<number> {
   process.exitCode = undefined; // commands set it; a previous in-process run must not leak into this one
   setConnectionDefaults({}); // nor its ansible.cfg fallbacks (set again by the command's options)
+  if (argv[0] === '__complete') {
+    // the completion scripts' callback: candidates, one per line; never an error on the terminal
+    const { completions } = await import('./complete.js');
+    const out = await completions(Number(argv[1]), argv.slice(2)).catch(() => []);
+    process.stdout.write(out.length ? `${out.join('\n')}\n` : '');
+    return EXIT.OK;
+  }
   try {
     const program = await programFor(argv);
     await program.parseAsync(argv, { from: 'user' });

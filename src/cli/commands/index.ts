@@ -32,5 +32,6 @@ export const commands: CommandEntry[] = [
   { name: 'hosts', usage: 'hosts [options] [pattern]', summary: 'list the inventory hosts a pattern selects (default: all)', load: () => import('./hosts.js') },
   { name: 'demo', usage: 'demo [options]', summary: 'start a simulated fleet, roll KFENCE out across it with canaries and reboots, and stop it', load: () => import('./demo.js') },
   { name: 'config', usage: 'config [options]', summary: 'show the settings taken from ansible.cfg and ANSIBLE_* variables, and where each came from', load: () => import('./config.js') },
+  { name: 'completion', usage: 'completion <shell>', summary: 'print the shell completion script for bash, zsh or fish (e.g. eval "$(kfleet completion bash)")', load: () => import('./completion.js') },
   { name: 'lab', usage: 'lab', summary: 'a simulated fleet of KFENCE hosts on this machine, reachable over SSH', load: () => import('./lab.js') },
 ];
