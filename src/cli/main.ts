@@ -72,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.INPUT;
     }
     return renderError(e);
+  } finally {
+    setConnectionDefaults({}); // this run's ansible.cfg fallbacks end with it
   }
 }
 

@@ -121,7 +121,7 @@ describe('settings applied to commands: flags win', () => {
     process.env['ANSIBLE_CONFIG'] = path.join(tmp, 'ansible.cfg');
   });
   afterEach(() => {
-    process.env = env;
+    process.env = { ...env };
     setConnectionDefaults({});
     rmSync(tmp, { recursive: true, force: true });
   });
