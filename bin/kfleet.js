@@ -19,6 +19,12 @@ function distIsStale() {
   } catch {
     return true;
   }
+  try {
+    // `npm run build` touches this before compiling: a source saved while tsc ran is newer than it
+    builtAt = Math.min(builtAt, statSync(join(root, 'dist', '.build-started')).mtimeMs);
+  } catch {
+    // built some other way: the output's own time
+  }
   if (!existsSync(srcDir)) return false;
   for (const e of readdirSync(srcDir, { recursive: true, withFileTypes: true })) {
     if (e.isFile() && e.name.endsWith('.ts') && statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs > builtAt) return true;

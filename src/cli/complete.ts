@@ -34,11 +34,21 @@ async function inventoryNames(words: string[]): Promise<string[]> {
   return [...Object.keys(inv.groups).filter((g) => g !== 'ungrouped'), ...inv.hosts.map((h) => h.name)];
 }
 
-async function runIds(words: string[]): Promise<string[]> {
+async function stateDirOf(words: string[]): Promise<string> {
   const { defaultStateDir } = await import('./targets.js');
+  return optionValues(words, ['--state-dir'])[0] ?? defaultStateDir(optionValues(words, ['-i', '--inventory']));
+}
+
+async function runIds(words: string[]): Promise<string[]> {
   const { listRuns } = await import('../rollout/journal.js');
-  const stateDir = optionValues(words, ['--state-dir'])[0] ?? defaultStateDir(optionValues(words, ['-i', '--inventory']));
-  return listRuns(stateDir).reverse(); // newest first
+  return listRuns(await stateDirOf(words)).reverse(); // newest first
+}
+
+/** `kfleet focus --resume ID`: the focus records in STATE/focus/ID.json. */
+async function focusIds(words: string[]): Promise<string[]> {
+  const { readdirSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  return readdirSync(join(await stateDirOf(words), 'focus')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort().reverse();
 }
 
 const takesValue = (o: Option) => o.required || o.optional;
@@ -72,7 +82,7 @@ export async function completions(cword: number, words: string[]): Promise<strin
   if (prevOption && takesValue(prevOption)) {
     if (prevOption.argChoices) return prevOption.argChoices;
     if (prevOption.long === '--limit') return inventoryNames(words).catch(() => []);
-    if (prevOption.long === '--resume') return runIds(words).catch(() => []);
+    if (prevOption.long === '--resume') return (name === 'focus' ? focusIds(words) : runIds(words)).catch(() => []);
     return [FILES];
   }
   if (cur.startsWith('-')) return [...options.flatMap((o) => (o.hidden ? [] : [o.long ?? o.short!])), '--help'];

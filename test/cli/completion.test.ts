@@ -27,6 +27,8 @@ describe('shell completion', function () {
       mkdirSync(path.join(tmp, '.kfleet/runs', id), { recursive: true });
       writeFileSync(path.join(tmp, '.kfleet/runs', id, 'journal.ndjson'), '');
     }
+    mkdirSync(path.join(tmp, '.kfleet/focus'), { recursive: true });
+    writeFileSync(path.join(tmp, '.kfleet/focus/focus-20261203-a1.json'), '{}');
     env = { PATH: `${bin}:${process.env['PATH']}`, HOME: tmp, KFLEET_USE_SOURCE: '1' };
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -53,6 +55,7 @@ describe('shell completion', function () {
     assert.deepEqual(bash(['kfleet', 'hosts', '-i', 'hosts.ini', 'w']), ['web', 'web01', 'web02']);
     assert.deepEqual(bash(['kfleet', 'status', '-i', 'hosts.ini', '--limit', 'd']), ['db', 'db01']);
     assert.deepEqual(bash(['kfleet', 'rollback', '-i', 'hosts.ini', '2026']), ['20261201-101010-aaaa', '20261202-121212-bbbb']);
+    assert.deepEqual(bash(['kfleet', 'focus', '--resume', '']), ['focus-20261203-a1']);
   });
 
   it('zsh: the script loads under compinit and its callback gives the same candidates', function () {

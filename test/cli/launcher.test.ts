@@ -40,6 +40,14 @@ describe('bin/kfleet.js launcher', () => {
     at('src/cli/commands/x.ts', 3000);
     assert.equal(run(), 'source');
     assert.equal(run({ KFLEET_USE_DIST: '1' }), 'dist');
+    // a source saved while the build ran: older than the output, newer than the build's start
+    at('src/cli/commands/x.ts', 1500);
+    writeFileSync(path.join(dir, 'dist/.build-started'), '');
+    at('dist/.build-started', 1000);
+    at('dist/cli/main.js', 2000);
+    assert.equal(run(), 'source');
+    at('dist/.build-started', 1800);
+    assert.equal(run(), 'dist');
     rmSync(path.join(dir, 'dist'), { recursive: true });
     assert.equal(run(), 'source');
   });
