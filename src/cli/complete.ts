@@ -57,7 +57,7 @@ export async function completions(cword: number, words: string[]): Promise<strin
   const cur = words[cword - 1] ?? '';
   const before = words.slice(0, cword - 1);
   const names = [...commands.map((c) => c.name), 'completion', 'help'].filter((n, i, a) => a.indexOf(n) === i);
-  const cmdIndex = before.findIndex((w) => !w.startsWith('-'));
+  const cmdIndex = before.findIndex((w, i) => !w.startsWith('-') && before[i - 1] !== '--state');
   if (cmdIndex < 0) return cur.startsWith('-') ? ['--help', '--version'] : names;
   const name = before[cmdIndex]!;
   if (name === 'help') return names;

@@ -8,20 +8,25 @@ import { renderError } from './report-error.js';
 import { EXIT } from '../errors.js';
 import { commands, type CommandEntry } from './commands/index.js';
 import { setConnectionDefaults } from '../inventory/connection.js';
+import { addStateOption } from './options.js';
 
 export const VERSION = '0.1.0';
 
 function baseProgram(): Command {
-  return new Command('kfleet')
+  const program = new Command('kfleet')
     .description('Roll the Linux kernel\'s KFENCE memory-error detector across fleets of hosts.')
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
+  return addStateOption(program);
 }
+
+/** Global options that take a value (the word after them is not a command). */
+const GLOBAL_WITH_VALUE = new Set(['--state']);
 
 /** The command an argument list runs (`kfleet help X` counts as X), if it names one. */
 export function commandFor(argv: string[]): CommandEntry | undefined {
-  const words = argv.filter((a) => !a.startsWith('-'));
+  const words = argv.filter((a, i) => !a.startsWith('-') && !GLOBAL_WITH_VALUE.has(argv[i - 1] ?? ''));
   const name = words[0] === 'help' ? words[1] : words[0];
   return commands.find((c) => c.name === name);
 }

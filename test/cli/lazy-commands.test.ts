@@ -44,6 +44,7 @@ describe('lazy command loading', () => {
     assert.equal(commandFor(['validate', 'x.yml'])?.name, 'validate');
     assert.equal(commandFor(['--json', 'hosts'])?.name, 'hosts');
     assert.equal(commandFor(['help', 'abort'])?.name, 'abort');
+    assert.equal(commandFor(['--state', '/srv/kfleet', 'runs'])?.name, 'runs');
     assert.equal(commandFor(['--help']), undefined);
   });
 
