@@ -49,6 +49,8 @@ export function bootFactsFromProbe(values: Values, grubby: HostFacts['grubby']):
 
 /** The host's bootloader facts; fact files written before the port have only `grubby`. */
 export function bootView(f: HostFacts): BootFacts {
+  // grubby's entries live in f.grubby (which readers such as the revert path refresh alone).
+  if (f.boot?.mechanism === 'grubby') return { ...f.boot, default_kernel: f.grubby.default_kernel, entries: f.grubby.entries };
   if (f.boot) return f.boot;
   return f.grubby.available
     ? { mechanism: 'grubby', default_kernel: f.grubby.default_kernel, entries: f.grubby.entries, seen: ['grubby'] }

@@ -56,6 +56,7 @@ const hostPlan = z.object({
     grub: z.object({ dropin_before: z.string().nullable(), dropin_after: z.string().nullable(), update: z.enum(['update-grub', 'grub-mkconfig']) }).strict().optional(),
     kernel_cmdline: z.object({ before: z.string().nullable(), after: z.string() }).strict().optional(),
   }).strict().nullable(),
+  bootloader: z.enum(['grubby', 'grub-debian', 'kernel-install']).nullable().optional(),
   unit: z.object({ action: z.enum(['install', 'remove']), script: z.string(), hash: z.string() }).strict().nullable(),
   reboot: z.object({ required: z.boolean(), reasons: z.array(z.string()) }).strict(),
   desired_args: z.record(z.string(), z.string().nullable()),

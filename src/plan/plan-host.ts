@@ -17,6 +17,7 @@ import { resolveTarget, type Target, type TargetBase } from './target.js';
 import { planRuntime, type RuntimePlan, type RuntimeTarget } from './runtime-steps.js';
 import { desiredArgs, relevantEntries } from './boot-args.js';
 import { planBootArgs } from './boot-mechanisms.js';
+import { bootView } from '../bootloader/facts.js';
 import { installUnit, UNIT_MARKER, unitMarker } from './boot-unit.js';
 import { deriveReboot, type EffectCheck } from './reboot.js';
 import { budgetBytes, currentPool, estimateMemory, memBytes } from './estimate.js';
@@ -37,7 +38,7 @@ function refuse(p: HostPlan, refused: Refusal[]): HostPlan {
 
 export function planHost(play: Play, f: HostFacts): HostPlan {
   const spec = play.kfence;
-  const plan = emptyPlan(f, factsFingerprint(f));
+  const plan: HostPlan = { ...emptyPlan(f, factsFingerprint(f)), bootloader: bootView(f).mechanism };
   const caps = capabilities(f);
   if (caps.flavor === 'none') {
     if (spec.mode === 'off') return { ...plan, warnings: ['KFENCE is not built into this kernel; nothing to turn off'] };

@@ -88,6 +88,9 @@ export interface HostPlan {
   /** Ordered runtime steps (empty when nothing changes live or the host is refused). */
   runtime: RuntimeStep[];
   boot: BootArgsChange | null;
+  /** How this host sets kernel args (src/bootloader), null when it has no supported mechanism;
+   *  absent in plans saved before the bootloader port. */
+  bootloader?: BootMechanism | null;
   unit: BootUnitChange | null;
   /** State-derived: desired vs configured (grubby) vs booted (/proc/cmdline) args, and live values. */
   reboot: { required: boolean; reasons: string[] };
