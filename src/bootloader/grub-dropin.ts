@@ -13,6 +13,11 @@ export function renderDropin(tokens: readonly string[]): string | null {
   return `${HEADER}\nGRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX ${tokens.join(' ')}"\n`;
 }
 
+/** Same drop-in contents (the probe's read drops the final newline); null = no file. */
+export function sameDropin(a: string | null, b: string | null): boolean {
+  return a === null || b === null ? a === b : a.trimEnd() === b.trimEnd();
+}
+
 /** The tokens a drop-in appends; null when the file is not kfleet's format (hand-edited). */
 export function dropinTokens(content: string | null): string[] | null {
   if (content === null) return [];

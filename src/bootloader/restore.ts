@@ -6,6 +6,7 @@ import type { BootArgsChange } from '../plan/types.js';
 import { editCmdline } from '../kernel/cmdline.js';
 import { bootView } from './facts.js';
 import { kfenceTokens } from './scripts.js';
+import { sameDropin } from './grub-dropin.js';
 
 function sameManaged(a: string, b: string): boolean {
   const x = kfenceTokens(a);
@@ -37,7 +38,7 @@ export function restoreBootArgs(before: HostFacts, now: HostFacts): BootArgsChan
       const model = prev.get(key) ?? was.entries[0]?.args ?? '';
       return { kernel: e.kernel, title: key, before: e.args, after: withManagedOf(e.args, model) };
     });
-    if (dropin === is.grub.dropin && entries.every((e) => sameManaged(e.before, e.after))) return [];
+    if (sameDropin(dropin, is.grub.dropin) && entries.every((e) => sameManaged(e.before, e.after))) return [];
     return [{ mechanism: 'grub-debian', kernels: [...new Set(is.entries.map((e) => e.kernel))], add: [], remove: [], entries, grub: { dropin_before: is.grub.dropin, dropin_after: dropin, update: is.grub.update } }];
   }
   if (is.mechanism === 'kernel-install') {

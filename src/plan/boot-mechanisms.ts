@@ -5,7 +5,7 @@ import type { HostFacts } from '../facts/types.js';
 import type { BootArgsChange, Refusal } from './types.js';
 import { carries, editCmdline, formatToken, lastValue, tokenize } from '../kernel/cmdline.js';
 import { bootView } from '../bootloader/facts.js';
-import { dropinTokens, renderDropin } from '../bootloader/grub-dropin.js';
+import { dropinTokens, renderDropin, sameDropin } from '../bootloader/grub-dropin.js';
 import { GRUB_DROPIN_PATH, type BootFacts } from '../bootloader/types.js';
 import { bootArgsChange } from './boot-args.js';
 
@@ -41,7 +41,7 @@ function planGrubDebian(f: HostFacts, b: BootFacts, want: Record<string, string 
   const tokens = tokenize(editCmdline(old.join(' '), want)).map((t) => t.raw);
   const after = renderDropin(tokens);
   const stale = b.entries.filter((e) => !carries(e.args, want));
-  if (after === g.dropin && stale.length === 0) return { boot: null, refused: [], warnings: [] };
+  if (sameDropin(after, g.dropin) && stale.length === 0) return { boot: null, refused: [], warnings: [] };
   const wantKeys = Object.entries(want);
   return {
     refused: [],

@@ -29,7 +29,8 @@ describe('planning boot args for the host bootloader', () => {
   });
 
   it('Debian GRUB: converged (drop-in in place, grub.cfg regenerated, booted with it) plans nothing', () => {
-    const f = debianFacts({ dropin: renderDropin(['kfence.sample_interval=100']), cmdline: `BOOT_IMAGE=/boot/vmlinuz-${K1} ro console=ttyS0,115200 kfence.sample_interval=100 quiet` });
+    // As the probe reads it: without the final newline.
+    const f = debianFacts({ dropin: renderDropin(['kfence.sample_interval=100'])!.trimEnd(), cmdline: `BOOT_IMAGE=/boot/vmlinuz-${K1} ro console=ttyS0,115200 kfence.sample_interval=100 quiet` });
     f.kfence.params.sample_interval!.value = '100';
     const p = planHost(boot100, f);
     assert.ok(planIsEmpty(p), describePlan(p).join('\n'));
