@@ -64,13 +64,19 @@ async function ensureClientKey(): Promise<{ key: string; pub: string }> {
   return { key, pub: `${key}.pub` };
 }
 
-export async function ensureImage(log: (s: string) => void): Promise<DebianImage> {
+/** The image's inputs and their content hash (the cache key). */
+export async function imageInputs(): Promise<{ k1: string; k2: string; key: string; pub: string; mirrors: string[]; script: string; hash: string }> {
   const [k1, k2] = await chooseKernels();
   const { key, pub } = await ensureClientKey();
   const mirrors = debianMirrors();
   const script = join(BUILD_DIR, 'build-image.sh');
   const guestFiles = readdirSync(GUEST_DIR).sort().map((f) => join(GUEST_DIR, f));
   const hash = hashOf([readFileSync(script), ...guestFiles.flatMap((f) => [f.slice(GUEST_DIR.length), readFileSync(f)]), k1, k2, ...mirrors, readFileSync(pub)]).slice(0, 16);
+  return { k1, k2, key, pub, mirrors, script, hash };
+}
+
+export async function ensureImage(log: (s: string) => void): Promise<DebianImage> {
+  const { k1, k2, key, pub, mirrors, script, hash } = await imageInputs();
   const out = join(CACHE, 'images', hash);
   const disk = join(out, 'disk.raw');
   if (!existsSync(join(out, 'image.json')) || !existsSync(disk)) {
