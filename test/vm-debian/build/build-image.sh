@@ -57,7 +57,7 @@ t2=$(date +%s)
 echo "first boot: grub-install /dev/vda, update-grub, poweroff" >&2
 timeout 900 qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
   -kernel "$work/vmlinuz" -initrd "$work/initrd" \
-  -append "root=/dev/vda1 ro console=ttyS0,115200 systemd.show_status=1" \
+  -append "root=/dev/vda1 ro console=ttyS0,115200 no_timer_check systemd.show_status=1" \
   -drive "file=$work/disk.raw,format=raw,if=virtio" -nic none \
   -serial "file:$out/console-firstboot.log" -monitor none </dev/null
 grep -q KFLEET-IMAGE-GRUB-OK "$out/console-firstboot.log" || { echo "first boot did not install GRUB; see $out/console-firstboot.log" >&2; exit 1; }

@@ -31,10 +31,11 @@ systemctl enable systemd-networkd.service
 systemctl mask systemd-firstboot.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer systemd-networkd-wait-online.service 2>/dev/null || true
 
 # GRUB on the serial console; no menu delay. The kernel's console is in GRUB_CMDLINE_LINUX,
-# where a kfleet drop-in in /etc/default/grub.d/ appends.
+# where a kfleet drop-in in /etc/default/grub.d/ appends. no_timer_check: under a loaded TCG host
+# the kernel's IO-APIC timer check fails and panics ("IO-APIC + timer doesn't work!").
 sed -i \
   -e 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/' \
-  -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0,115200"/' \
+  -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0,115200 no_timer_check"/' \
   /etc/default/grub
 printf 'GRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n' >> /etc/default/grub
 echo 'grub-pc grub-pc/install_devices multiselect /dev/vda' | debconf-set-selections
