@@ -3,9 +3,10 @@
 // and becomes root with sudo and a password (KFLEET_BECOME_PASSWORD, as an SRE would pass it);
 // the tests' own witness reads go in as root with the same key (ssh.ts of the busybox tier).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, releasePort } from '../vm/net.js';
+import { pruneRuns } from '../vm/fleet.js';
 import { CACHE, IMAGE_JSON, type DebianImage } from './paths.js';
 import { DebVm } from './vm.js';
 
@@ -26,12 +27,6 @@ export function loadImage(): DebianImage {
   const img = JSON.parse(readFileSync(IMAGE_JSON, 'utf8')) as DebianImage;
   if (!existsSync(img.disk)) throw new Error(`${img.disk} is missing: run \`npx tsx test/vm-debian/setup.mts\``);
   return img;
-}
-
-function pruneRuns(dir: string, keep: number): void {
-  if (!existsSync(dir)) return;
-  const runs = readdirSync(dir).map((d) => ({ d, t: statSync(join(dir, d)).mtimeMs })).sort((a, b) => b.t - a.t);
-  for (const { d } of runs.slice(keep)) rmSync(join(dir, d), { recursive: true, force: true });
 }
 
 export async function startDebianFleet(n: number, opts: { memoryMb?: number; bootTimeoutMs?: number } = {}): Promise<DebianFleet> {

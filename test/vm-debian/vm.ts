@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { sshBanner } from '../vm/net.js';
+import { GUARD } from '../vm/vm.js';
 
 export interface DebVmConfig {
   name: string;
@@ -15,14 +16,6 @@ export interface DebVmConfig {
   memoryMb: number;
 }
 
-const GUARD = [
-  'exec 3<&0',
-  'qemu-system-x86_64 "$@" </dev/null & q=$!',
-  '( while read -r _; do :; done; kill -9 $q 2>/dev/null ) <&3 & w=$!',
-  'wait $q; rc=$?',
-  'kill $w 2>/dev/null',
-  'exit $rc',
-].join('\n');
 
 const live = new Set<DebVm>();
 let handlers = false;
