@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { kfleet, output, playbook } from '../vm/kfleet-cli.js';
 import type { DebianFleet } from './fleet.js';
+import { SLOW } from './plays.js';
 import { debState, root, sharedFleet } from './shared.js';
 
 const runtime = (interval: number): string => `name: runtime ${interval}\nhosts: debian\nkfence:\n  mode: sampling\n  sample_interval: ${interval}\n  apply: runtime\n`;
@@ -21,7 +22,7 @@ describe('Debian 12 VMs: the probe and a runtime change as sre with a sudo passw
       assert.equal((await root(fleet, vm, 'uname -r')).trim(), fleet.image.defaultKernel);
       assert.equal((await root(fleet, vm, 'command -v grubby || echo none')).trim(), 'none', 'Debian has no grubby');
     }
-    const r = await kfleet(fleet, 'status', ['--json']);
+    const r = await kfleet(fleet, 'status', [...SLOW, '--json'], 900_000);
     assert.equal(r.code, 0, output(r));
     const hosts = (JSON.parse(r.stdout) as { hosts: Array<{ host: string; bootloader: string; release: string; sample_interval: number }> }).hosts;
     assert.deepEqual(hosts.map((h) => [h.host, h.bootloader, h.release, h.sample_interval]).sort(), fleet.vms.map((v) => [v.name, 'grub-debian', fleet.image.defaultKernel, 0]));
@@ -31,7 +32,7 @@ describe('Debian 12 VMs: the probe and a runtime change as sre with a sudo passw
     const vm = fleet.vms[0]!;
     const since = (await root(fleet, vm, 'date +%s')).trim();
     const before = await debState(fleet, vm);
-    const r = await kfleet(fleet, 'apply', ['--yes', '--json', '--limit', vm.name, playbook(fleet, 'rt-100', runtime(100))]);
+    const r = await kfleet(fleet, 'apply', [...SLOW, '--yes', '--json', '--limit', vm.name, playbook(fleet, 'rt-100', runtime(100))], 900_000);
     assert.equal(r.code, 0, output(r));
     assert.deepEqual(r.events.filter((e) => e.type === 'host.result').map((e) => [e.host, e['status']]), [[vm.name, 'changed']]);
     const after = await debState(fleet, vm);
@@ -44,7 +45,7 @@ describe('Debian 12 VMs: the probe and a runtime change as sre with a sudo passw
     const log = await root(fleet, vm, `journalctl -q --no-pager _COMM=sudo --since @${since}`);
     assert.match(log, /sudo\[\d+\]:\s+sre : .*USER=root ; COMMAND=/, log);
     assert.doesNotMatch(log, /incorrect password|authentication failure/, log);
-    const again = await kfleet(fleet, 'apply', ['--yes', '--json', '--limit', vm.name, playbook(fleet, 'rt-100', runtime(100))]);
+    const again = await kfleet(fleet, 'apply', [...SLOW, '--yes', '--json', '--limit', vm.name, playbook(fleet, 'rt-100', runtime(100))], 900_000);
     assert.equal(again.code, 0, output(again));
     assert.deepEqual(again.events.filter((e) => e.type === 'host.result').map((e) => e['status']), ['ok']);
   });
@@ -54,7 +55,7 @@ describe('Debian 12 VMs: the probe and a runtime change as sre with a sudo passw
     const good = process.env['KFLEET_BECOME_PASSWORD'];
     process.env['KFLEET_BECOME_PASSWORD'] = 'not-the-password';
     try {
-      const r = await kfleet(fleet, 'apply', ['--yes', '--json', '--limit', vm.name, playbook(fleet, 'rt-50', runtime(50))]);
+      const r = await kfleet(fleet, 'apply', [...SLOW, '--yes', '--json', '--limit', vm.name, playbook(fleet, 'rt-50', runtime(50))], 900_000);
       assert.notEqual(r.code, 0, output(r));
     } finally {
       process.env['KFLEET_BECOME_PASSWORD'] = good;

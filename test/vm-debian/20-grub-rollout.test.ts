@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { kfleet, output, playbook } from '../vm/kfleet-cli.js';
 import type { DebianFleet } from './fleet.js';
 import { debState, root, sharedFleet, type DebState } from './shared.js';
-import { bootPlay, fired, phases, runs } from './plays.js';
+import { SLOW, bootPlay, fired, phases, runs } from './plays.js';
 
 describe('Debian 12 VMs: a phased boot-time rollout through real GRUB and systemd (deb0..deb2)', function () {
   this.timeout(1_800_000);
@@ -22,7 +22,7 @@ describe('Debian 12 VMs: a phased boot-time rollout through real GRUB and system
     const vms = fleet.vms;
     statesBefore = await Promise.all(vms.map((vm) => debState(fleet, vm)));
     const grubBefore = vms.map((vm) => vm.grubBoots().length);
-    const r = await kfleet(fleet, 'apply', ['--yes', '--json', playbook(fleet, 'boot-100', bootPlay())], 1_500_000);
+    const r = await kfleet(fleet, 'apply', [...SLOW, '--yes', '--json', playbook(fleet, 'boot-100', bootPlay())], 1_500_000);
     assert.equal(r.code, 0, output(r));
     runs.rollout = String(r.events.find((e) => e.type === 'run.start')?.['run'] ?? '');
     assert.ok(runs.rollout, output(r));
@@ -59,7 +59,7 @@ describe('Debian 12 VMs: a phased boot-time rollout through real GRUB and system
     const vms = fleet.vms;
     const ids = await Promise.all(vms.map(async (vm) => (await debState(fleet, vm)).bootId));
     const grub = vms.map((vm) => vm.grubBoots().length);
-    const r = await kfleet(fleet, 'apply', ['--yes', '--json', playbook(fleet, 'boot-100', bootPlay())], 600_000);
+    const r = await kfleet(fleet, 'apply', [...SLOW, '--yes', '--json', playbook(fleet, 'boot-100', bootPlay())], 600_000);
     assert.equal(r.code, 0, output(r));
     assert.deepEqual(fired(r.events), []);
     for (const e of r.events.filter((x) => x.type === 'host.plan')) assert.equal(e['changes'], 0, `${e.host} planned changes: ${output(r)}`);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { kfleet, output, playbook } from '../vm/kfleet-cli.js';
 import type { DebianFleet } from './fleet.js';
 import { debState, rootSh, sharedFleet } from './shared.js';
-import { bootPlay } from './plays.js';
+import { SLOW, bootPlay } from './plays.js';
 
 describe('Debian 12 VMs: the boot unit removed cleanly (deb1)', function () {
   this.timeout(1_800_000);
@@ -20,7 +20,7 @@ describe('Debian 12 VMs: the boot unit removed cleanly (deb1)', function () {
     const before = await debState(fleet, vm);
     assert.ok(before.unitFile, 'the rollout installed the unit');
     const grub = vm.grubBoots().length;
-    const r = await kfleet(fleet, 'apply', ['--yes', '--json', '--limit', vm.name, playbook(fleet, 'boot-100-all', bootPlay(''))], 900_000);
+    const r = await kfleet(fleet, 'apply', [...SLOW, '--yes', '--json', '--limit', vm.name, playbook(fleet, 'boot-100-all', bootPlay(''))], 900_000);
     assert.equal(r.code, 0, output(r));
     const s = await debState(fleet, vm);
     assert.equal(s.unitFile, false);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { kfleet, output, playbook } from '../vm/kfleet-cli.js';
 import type { DebianFleet } from './fleet.js';
-import { bootPlay } from './plays.js';
+import { SLOW, bootPlay } from './plays.js';
 import { debState, root, rootSh, sharedFleet, waitForNewBoot } from './shared.js';
 
 const esc = (s: string): string => s.replace(/[.+]/g, '\\$&');
@@ -33,7 +33,7 @@ describe('Debian 12 VMs: args survive a kernel update that becomes the default (
     for (const l of s.grubLinux) assert.match(l, /kfence\.sample_interval=100/, l);
     assert.equal((await root(fleet, vm, 'uname -r')).trim(), k1, 'still running the old kernel');
 
-    const r = await kfleet(fleet, 'plan', ['--limit', vm.name, playbook(fleet, 'boot-100-all', bootPlay(''))]);
+    const r = await kfleet(fleet, 'plan', [...SLOW, '--limit', vm.name, playbook(fleet, 'boot-100-all', bootPlay(''))], 900_000);
     assert.equal(r.code, 0, output(r));
     assert.match(r.stdout, new RegExp(`warning: the next boot starts /boot/vmlinuz-${esc(k2)} \\(the bootloader's default\\), not the running kernel ${esc(k1)}`), output(r));
     assert.match(r.stdout, /deb0: no change/, 'the args are already on every entry');
@@ -50,7 +50,7 @@ describe('Debian 12 VMs: args survive a kernel update that becomes the default (
     assert.equal((await root(fleet, vm, 'uname -r')).trim(), k2);
     assert.match(s.cmdline, new RegExp(`^BOOT_IMAGE=/boot/vmlinuz-${esc(k2)} .*kfence\\.sample_interval=100`));
     assert.equal(s.interval, '100');
-    const r = await kfleet(fleet, 'plan', ['--limit', vm.name, playbook(fleet, 'boot-100-all', bootPlay(''))]);
+    const r = await kfleet(fleet, 'plan', [...SLOW, '--limit', vm.name, playbook(fleet, 'boot-100-all', bootPlay(''))], 900_000);
     assert.equal(r.code, 0, output(r));
     assert.doesNotMatch(r.stdout, /next boot starts/, output(r));
     assert.match(r.stdout, /deb0: no change/, output(r));

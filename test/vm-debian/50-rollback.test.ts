@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { kfleet, output } from '../vm/kfleet-cli.js';
 import type { DebianFleet } from './fleet.js';
-import { runs } from './plays.js';
+import { SLOW, runs } from './plays.js';
 import { debState, rootSh, sharedFleet } from './shared.js';
 
 describe('Debian 12 VMs: rollback of the rollout through the GRUB drop-in (deb0..deb2)', function () {
@@ -19,7 +19,7 @@ describe('Debian 12 VMs: rollback of the rollout through the GRUB drop-in (deb0.
   it('restores every VM to no drop-in, no kfence argument in any entry, no unit, booted without them', async function () {
     assert.ok(runs.rollout, 'the rollout ran in this session');
     const grub = fleet.vms.map((vm) => vm.grubBoots().length);
-    const r = await kfleet(fleet, 'rollback', [runs.rollout, '--json'], 1_500_000);
+    const r = await kfleet(fleet, 'rollback', [...SLOW, runs.rollout, '--json'], 1_500_000);
     assert.equal(r.code, 0, output(r));
     assert.deepEqual(r.events.filter((e) => e.type === 'host.result').map((e) => [e.host, e['status']]).sort(), [['deb0', 'reverted'], ['deb1', 'reverted'], ['deb2', 'reverted']], output(r));
     for (const [i, vm] of fleet.vms.entries()) {

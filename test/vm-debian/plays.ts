@@ -25,3 +25,7 @@ export const fired = (events: KfleetEvent[]): string[] => events.filter((e) => e
 /** Run ids kfleet printed, for the files that follow (rollback). */
 export const runs = { rollout: '' };
 
+
+/** Every remote command may take minutes under TCG on a loaded host (update-grub took 80 s in the
+ *  image build): kfleet's default of 120 s per command is too short there. */
+export const SLOW = ['--command-timeout', '900'];
