@@ -3,6 +3,7 @@ import type { HostFacts } from '../facts/types.js';
 import { liveState, parseInterval } from '../kernel/live.js';
 import { liveMonitored, realCaches } from '../kernel/slabs.js';
 import { nextBoot } from '../plan/next-boot.js';
+import { bootView } from '../bootloader/facts.js';
 
 export interface HostStatusView {
   host: string;
@@ -22,6 +23,8 @@ export interface HostStatusView {
   /** Managed args (kfence.*, kfleet.*) the next boot changes, when it changes KFENCE's state. */
   pending_args: string[];
   bugs: number | null;
+  /** How the host sets kernel args: grubby, grub-debian, kernel-install, or null (none found). */
+  bootloader: string | null;
 }
 
 export function statusView(f: HostFacts): HostStatusView {
@@ -47,5 +50,6 @@ export function statusView(f: HostFacts): HostStatusView {
     pending_reboot: next.pending,
     pending_args: next.args,
     bugs: f.kfence.stats?.counters['total bugs'] ?? null,
+    bootloader: bootView(f).mechanism,
   };
 }
