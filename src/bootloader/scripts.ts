@@ -3,7 +3,7 @@
 import type { BootArgsChange } from '../plan/types.js';
 import { shq } from '../shell-quote.js';
 import { KfleetError } from '../errors.js';
-import { tokenize } from '../kernel/cmdline.js';
+import { managedTokens as kfenceTokens, tokenize } from '../kernel/cmdline.js';
 import { GRUB_CFG_FILTER, grubEntries, parseGrubMenu } from './grub-cfg.js';
 import { GRUB_CFG_PATH, GRUB_DROPIN_PATH, KERNEL_CMDLINE_PATH, type BootMechanism } from './types.js';
 
@@ -20,19 +20,9 @@ export function mechanismOf(change: BootArgsChange): BootMechanism {
   return change.mechanism ?? 'grubby';
 }
 
-/** The command-line keys kfleet manages: the kernel's kfence.* and kfleet's own kfleet.* marker
- *  (kfleet.boot_unit=<hash>, which the kernel ignores). */
-export function isManagedKey(k: string): boolean {
-  return k.startsWith('kfence.') || k.startsWith('kfleet.');
-}
-
-/** The managed `key=value` tokens of a command line (src/kernel/cmdline.ts's tokenizer; quotes
- *  stripped; the last occurrence wins like the kernel). */
-export function kfenceTokens(args: string): Map<string, string | null> {
-  const m = new Map<string, string | null>();
-  for (const t of tokenize(args.trim())) if (isManagedKey(t.key)) m.set(t.key, t.value);
-  return m;
-}
+/** The managed `key=value` tokens of a command line: src/kernel/cmdline.ts owns the tokenizer and
+ *  the managed keys; these names stay for the bootloader's callers. */
+export { isManagedKey, managedTokens as kfenceTokens } from '../kernel/cmdline.js';
 
 function grubbyScript(change: BootArgsChange): string[] {
   const lines: string[] = [];
