@@ -16,10 +16,14 @@ export { REBOOT_MARKER, UUID };
  * never fired twice for one planned change.
  */
 export function fireCommand(run: string, bootId: string): string {
+  const sameBoot = `[ "$(cat /proc/sys/kernel/random/boot_id)" = ${shq(bootId)} ]`;
+  // The marker is written before the command returns (a reader right after the fire sees it); the
+  // detached reboot checks the boot id again after its second, so a host that went down by itself in
+  // that second (a boot-loop panic, found by the fault matrix) is not rebooted on its next boot.
+  const detached = `sleep 1; ${sameBoot} && { systemctl reboot || shutdown -r now || reboot; }`;
   return (
-    `[ "$(cat /proc/sys/kernel/random/boot_id)" = ${shq(bootId)} ] && ` +
-    `mkdir -p /run/kfleet && printf '%s\\n' ${shq(run)} > ${REBOOT_MARKER} && ` +
-    `nohup sh -c 'sleep 1; systemctl reboot || shutdown -r now || reboot' >/dev/null 2>&1 &`
+    `if ${sameBoot}; then mkdir -p /run/kfleet && printf '%s\\n' ${shq(run)} > ${REBOOT_MARKER} || exit 1; ` +
+    `nohup sh -c ${shq(detached)} >/dev/null 2>&1 & fi`
   );
 }
 
