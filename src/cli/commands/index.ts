@@ -10,7 +10,8 @@ import { register as rollback } from './rollback.js';
 import { register as report } from './report.js';
 import { register as demo } from './demo.js';
 import { register as lab } from './lab.js';
+import { register as schema } from './schema.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, plan, apply, status, runs, rollback, report, hosts, demo, lab];
+export const commands: Register[] = [validate, plan, apply, status, runs, rollback, report, hosts, demo, lab, schema];
