@@ -20,6 +20,7 @@ import type { Play } from '../../playbook/types.js';
 import { loadSavedPlanForApply } from '../saved-plan.js';
 import pLimit from 'p-limit';
 import { isDeepStrictEqual } from 'node:util';
+import { addNotifyOptions, attachNotify } from '../../notify/attach.js';
 
 interface ApplyOptions extends FleetCliOptions {
   check?: boolean;
@@ -45,6 +46,7 @@ export function register(program: Command): void {
     .action(async (file: string | undefined, o: ApplyOptions) => {
       process.exitCode = await apply(file, o);
     });
+  addNotifyOptions(cmd);
 }
 
 async function apply(file: string | undefined, o: ApplyOptions): Promise<number> {
@@ -62,6 +64,7 @@ async function apply(file: string | undefined, o: ApplyOptions): Promise<number>
         bus.emit({ type: 'warning', message: `play "${play.name}": the pattern ${JSON.stringify(play.hosts)} matches no host${o.limit ? ` within --limit ${o.limit}` : ''}` });
         continue;
       }
+      attachNotify(bus, play, o);
       const forks = intOption(o.forks, '--forks', play.rollout.forks);
       const effPlay = { ...play, rollout: { ...play.rollout, forks } };
       const transport = await transportFromOptions(o, bus, forks);
@@ -147,6 +150,7 @@ async function resume(o: ApplyOptions, stateDir: string, bus: ReturnType<typeof 
   if (!target) throw new KfleetError('PLAY_GONE', `play "${state.meta.play}" is not in ${state.meta.playbook.file}`, { exitCode: EXIT.INPUT });
   const forks = Number(state.meta.options.forks ?? target.play.rollout.forks);
   const play = { ...target.play, rollout: { ...target.play.rollout, forks } };
+  attachNotify(bus, play, o);
   const byName = new Map(t.inventory.hosts.map((h) => [h.name, h]));
   const hosts = state.meta.hosts.filter((h) => byName.has(h));
   const transport = await transportFromOptions(o, bus, forks);
