@@ -8,8 +8,9 @@ import { compareFindings, normalizeSymbol } from './findings.js';
 import type { HostScan } from './render-json.js';
 import { shortTime } from './render-table.js';
 import type { Finding, StackFrame, TrackInfo } from './types.js';
+import { timelineSection, type TimelineOptions } from './render-timeline.js';
 
-export interface HtmlOptions {
+export interface HtmlOptions extends TimelineOptions {
   /** Every host scanned (hosts without findings are listed too); derived from findings if absent. */
   hosts?: readonly HostScan[];
   title?: string;
@@ -205,6 +206,7 @@ export function renderFindingsHtml(findings: readonly Finding[], opts: HtmlOptio
 ${body}
 </tbody></table>
 ${hostSection(sorted, hosts, hostIds)}
+${timelineSection(opts)}
 <script>${JS}</script>
 </body></html>
 `;

@@ -11,7 +11,8 @@ import { register as report } from './report.js';
 import { register as demo } from './demo.js';
 import { register as lab } from './lab.js';
 import { register as schema } from './schema.js';
+import { register as serve } from './serve.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, plan, apply, status, runs, rollback, report, hosts, demo, lab, schema];
+export const commands: Register[] = [validate, plan, apply, status, runs, rollback, report, hosts, demo, lab, schema, serve];

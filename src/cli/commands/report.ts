@@ -27,7 +27,7 @@ interface ReportOptions extends FleetCliOptions {
 export function register(program: Command): void {
   const cmd = program.command('report').description('KFENCE findings across the fleet, deduplicated by signature (kind, access, top frames, module)').argument('[pattern]', 'host pattern', 'all');
   addFleetOptions(cmd)
-    .option('--html <file>', 'also write a self-contained HTML report (sortable, filterable, per-host drill-down)')
+    .option('--html <file>', 'also write a self-contained HTML report (sortable, filterable, per-host drill-down; with --since RUN, that run\'s rollout timeline too)')
     .option('--since <run|time>', 'only findings after a run started (its id) or a time (ISO, or 30m / 2h / 7d ago)')
     .option('--state-dir <dir>', 'where the per-host log cursors live (default .kfleet/ beside the inventory)')
     .option('--source <source>', 'kernel log source: dmesg (default) or journal (journalctl -k, where dmesg is restricted)', 'dmesg')
@@ -100,7 +100,8 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
   per.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
   const findings = buildFindings(per, since ? { since } : {});
   const generated_at = new Date().toISOString();
-  if (o.html) writeFileSync(o.html, renderFindingsHtml(findings, { hosts: scans, generated_at, ...(since ? { since } : {}) }));
+  const timeline = o.since && listRuns(stateDir).includes(o.since) ? { timeline: readJournal(journalPath(stateDir, o.since)) } : {};
+  if (o.html) writeFileSync(o.html, renderFindingsHtml(findings, { hosts: scans, generated_at, ...(since ? { since } : {}), ...timeline }));
   if (o.json) process.stdout.write(renderFindingsJson({ findings, hosts: scans, generated_at, ...(since ? { since } : {}) }));
   else {
     process.stdout.write(renderFindingsTable(findings));
