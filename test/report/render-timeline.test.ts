@@ -1,0 +1,115 @@
+// The rollout timeline picture: folded from journal records (pure), drawn as SVG with names
+// escaped, and shown in the HTML report (opened in headless Chromium: drawn, no script run).
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { JournalRecord, Stamped } from '../../src/rollout/journal.js';
+import { renderFindingsHtml } from '../../src/report/render-html.js';
+import { renderTimelineSvg, timelineFromJournal } from '../../src/report/render-timeline.js';
+
+const T0 = Date.parse('2026-12-03T10:00:00Z');
+const EVIL = 'evil"><script>alert(1)</script>';
+
+function journal(): Stamped[] {
+  const recs: Array<[number, JournalRecord]> = [
+    [0, { t: 'run', run: 'R1', command: 'apply', playbook: { file: 'p.yml', sha256: 'x' }, inventory: [], limit: null, play: 'web', hosts: ['a', 'b', EVIL], check: false, options: {} }],
+    [1, { t: 'phases', phases: [['a'], ['b', EVIL]] }],
+    [1, { t: 'host', host: 'a', state: 'planned' }],
+    [2, { t: 'phase', index: 0, state: 'start' }],
+    [3, { t: 'host', host: 'a', state: 'staged' }],
+    [4, { t: 'reboot', host: 'a', stage: 'fire' }],
+    [4, { t: 'host', host: 'a', state: 'rebooting' }],
+    [20, { t: 'reboot', host: 'a', stage: 'up' }],
+    [21, { t: 'host', host: 'a', state: 'verified' }],
+    [22, { t: 'phase', index: 0, state: 'soak' }],
+    [30, { t: 'finding', host: 'a', phase: 1, summary: 'BUG: KFENCE: use-after-free read in <f>' }],
+    [40, { t: 'phase', index: 0, state: 'done' }],
+    [41, { t: 'phase', index: 1, state: 'start' }],
+    [42, { t: 'host', host: 'b', state: 'failed', error: { code: 'X', message: 'no' } }],
+    [43, { t: 'host', host: EVIL, state: 'unreachable' }],
+    [50, { t: 'phase', index: 1, state: 'halted', reason: 'budget' }],
+    [60, { t: 'end', verdict: 'halted', exit_code: 1 }],
+  ];
+  return recs.map(([s, r], i) => ({ ...r, seq: i + 1, ts: new Date(T0 + s * 1000).toISOString() }) as Stamped);
+}
+
+describe('report/render-timeline', function () {
+  this.timeout(60_000);
+
+  it('folds a journal into rows of state segments, reboot and finding marks, and phase bands', () => {
+    const t = timelineFromJournal(journal(), T0 + 999_000);
+    assert.equal(t.run, 'R1');
+    assert.equal(t.to - t.from, 60_000, 'an ended run stops at its end, not at now');
+    assert.deepEqual(t.hosts.map((h) => [h.host, h.phase]), [['a', 0], ['b', 1], [EVIL, 1]]);
+    const a = t.hosts[0]!;
+    assert.deepEqual(a.segments.map((s) => [s.state, (s.from - T0) / 1000, (s.to - T0) / 1000]), [['planned', 1, 3], ['staged', 3, 4], ['rebooting', 4, 21], ['verified', 21, 60]]);
+    assert.deepEqual(a.marks.map((m) => [m.kind, (m.at - T0) / 1000]), [['fire', 4], ['up', 20], ['finding', 30]]);
+    assert.deepEqual(t.phases.map((p) => [p.index, (p.from - T0) / 1000, (p.to - T0) / 1000, p.state, p.soakFrom === undefined ? null : (p.soakFrom - T0) / 1000]), [[0, 2, 40, 'done', 22], [1, 41, 50, 'halted', null]]);
+    const running = timelineFromJournal(journal().slice(0, 10), T0 + 25_000);
+    assert.equal(running.ended, false);
+    assert.equal(running.to - running.from, 25_000, 'a run still going is drawn up to now');
+  });
+
+  it('draws an SVG with every name escaped and a time axis relative to the start', () => {
+    const svg = renderTimelineSvg(timelineFromJournal(journal()));
+    assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
+    assert.ok(!svg.includes('<script'), 'host name escaped');
+    assert.ok(svg.includes('evil&quot;&gt;&lt;script&gt;'));
+    assert.ok(svg.includes('use-after-free read in &lt;f&gt;'));
+    assert.equal((svg.match(/class="seg"/g) ?? []).length, 6);
+    assert.match(svg, />\+1:00</);
+    assert.match(svg, /phase 2 \(halted\)/);
+  });
+
+  it('the HTML report shows it (from the run journal) in headless Chromium, drawn, with no script run', async () => {
+    const CHROMIUM = '/usr/bin/chromium';
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
+    const dir = mkdtempSync(join(tmpdir(), 'kfleet-tl-'));
+    const ctx = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'], viewport: { width: 1200, height: 800 } });
+    try {
+      const without = renderFindingsHtml([], { generated_at: 'x' });
+      assert.ok(!without.includes('id="timeline"'), 'no journal, no section');
+      const file = join(dir, 'r.html');
+      writeFileSync(file, renderFindingsHtml([], { generated_at: 'x', timeline: journal() }));
+      const page = ctx.pages()[0] ?? (await ctx.newPage());
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      await page.goto(pathToFileURL(file).href);
+      assert.equal(await page.textContent('#timeline h2'), 'Rollout timeline (run R1)');
+      const box = await page.locator('#timeline svg').boundingBox();
+      assert.ok(box && box.width > 900 && box.height > 60, JSON.stringify(box));
+      assert.equal(await page.locator('#timeline svg rect.seg[data-state="failed"]').count(), 1);
+      assert.deepEqual(await page.$$eval('#timeline g.host', (gs) => gs.map((g) => g.getAttribute('data-host'))), ['a', 'b', EVIL]);
+      const png = await page.locator('#timeline svg').screenshot({ path: join(dir, 'timeline.png') });
+      const red = await page.evaluate(async (data) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${data}`;
+        await img.decode();
+        const c = document.createElement('canvas');
+        c.width = img.width;
+        c.height = img.height;
+        const g = c.getContext('2d')!;
+        g.drawImage(img, 0, 0);
+        const px = g.getImageData(0, 0, c.width, c.height).data;
+        let failed = 0;
+        let verified = 0;
+        for (let i = 0; i < px.length; i += 4) {
+          if (Math.abs(px[i]! - 0xd9) < 6 && Math.abs(px[i + 1]! - 0x43) < 6 && Math.abs(px[i + 2]! - 0x3b) < 6) failed++;
+          if (Math.abs(px[i]! - 0x3f) < 6 && Math.abs(px[i + 1]! - 0xa3) < 6 && Math.abs(px[i + 2]! - 0x4d) < 6) verified++;
+        }
+        return { failed, verified };
+      }, png.toString('base64'));
+      assert.ok(red.failed > 100 && red.verified > 500, JSON.stringify(red));
+      assert.deepEqual(dialogs, []);
+    } finally {
+      await ctx.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
