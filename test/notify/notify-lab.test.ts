@@ -98,4 +98,49 @@ describe('notify: webhooks on a lab rollout that halts', function () {
     assert.ok(closedAt - endAt >= 1900 && closedAt - endAt < 3500, `exited ${closedAt - endAt} ms after run.end (whole run ${ms} ms)`);
     assert.doesNotMatch(r.stdout + r.stderr, /SECRET/);
   });
+
+  it('a KFENCE bug in the canary\'s soak: the finding is sent once, then the halt and verdict, as the journal has them', async () => {
+    const rx = await startReceiver();
+    receivers.push(rx);
+    t = await testLab({ hosts: 3 });
+    const pb = writePlaybook(t.dir, playbook({ rollout: { phases: [1, '100%'], soak: '2s', health: { unexpected_reboot: 'fail', kfence_bugs: 'fail' } } }));
+    const c = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json', '--notify', rx.url('/j')]);
+    await c.waitFor('phase.soak', (e) => e.phase === 1);
+    assert.equal(t.lab.hosts[0]!.inject('use-after-free'), 'reported');
+    const r = await c.done;
+    assert.equal(r.code, 1, r.stderr);
+    const { state, records } = journalOf(t.stateDir, runIdOf(r));
+    const msgs = rx.requests.map((q) => q.json);
+    assert.deepEqual(msgs.map((m) => m.event), ['run.start', 'finding', 'halt', 'verdict']);
+    const journaled = records.filter((x) => x.t === 'finding');
+    assert.equal(journaled.length, 1);
+    assert.equal(msgs[1]!.host, journaled[0]!.t === 'finding' ? journaled[0]!.host : '');
+    assert.equal(msgs[1]!.summary, journaled[0]!.t === 'finding' ? journaled[0]!.summary : '');
+    assert.match(String(msgs[1]!.summary), /BUG: KFENCE: use-after-free/);
+    assert.equal(msgs[3]!.verdict, state.end?.verdict);
+    assert.equal(state.hosts.get('lab-001')!.error?.code, 'KFENCE_FINDING');
+  });
+
+  it('fault=panic canary that boot-loops in the soak: the revert is sent, as journaled, and the lab host is back on its old command line', async () => {
+    const rx = await startReceiver();
+    receivers.push(rx);
+    t = await testLab({ hosts: 2 });
+    const canary = t.lab.hosts[0]!;
+    const argsBefore = canary.cmdline().replace(/^BOOT_IMAGE=\S+ /, '');
+    const pb = writePlaybook(t.dir, playbook({ kfence: { fault: 'panic', acknowledge_panic: true }, rollout: { phases: ['100%'], soak: '3s', max_fail_percentage: 50 }, reboot: { stable_for: '500ms', timeout: '20s', max_parallel: 2 } }));
+    const c = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json', '--notify', rx.url('/j'), '--notify-format', 'slack']);
+    await c.waitFor('phase.soak', (e) => e.phase === 1);
+    canary.fault('boot-loop', { ms: 300 });
+    assert.equal(canary.inject('use-after-free'), 'panic');
+    const r = await c.done;
+    const { state } = journalOf(t.stateDir, runIdOf(r));
+    assert.equal(state.hosts.get('lab-001')!.state, 'reverted');
+    const texts = rx.requests.map((q) => String(q.json.text));
+    const reverts = texts.filter((x) => x.startsWith('kfleet reverted '));
+    assert.equal(reverts.length, 1, texts.join('\n'));
+    assert.match(reverts[0]!, /^kfleet reverted lab-001/);
+    assert.match(texts.at(-1)!, new RegExp(`run ${runIdOf(r)} ended: ${state.end?.verdict}`));
+    canary.fault('none');
+    assert.equal(canary.cmdline().replace(/^BOOT_IMAGE=\S+ /, ''), argsBefore);
+  });
 });
