@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { EXIT } from '../../src/errors.js';
 import { startServe, type Served } from '../../src/serve/server.js';
 import { journalOf, kfleetStart, playbook, reboots, testLab, writePlaybook, type CliRun, type TestLab } from '../rollout/support.js';
 
@@ -62,7 +63,8 @@ describe('kfleet serve in headless Chromium, live on a lab rollout', function ()
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.on('dialog', (d) => {
       dialogs.push(d.message());
-      void d.dismiss();
+      // The abort button asks first; the test says yes to it and records every dialog.
+      void (d.message().startsWith('Abort run ') ? d.accept() : d.dismiss());
     });
     page.on('request', (r) => {
       if (!r.url().startsWith(served.url)) external.push(r.url());
@@ -159,10 +161,33 @@ describe('kfleet serve in headless Chromium, live on a lab rollout', function ()
     assert.deepEqual(dialogs, []);
   });
 
+  it('aborts a second run from the page (after its confirmation): the engine stops it, the page shows it aborted, the lab was not touched beyond the canary', async () => {
+    const pb = writePlaybook(t.dir, playbook({ kfence: { sample_interval: 300 }, rollout: { phases: [1, '100%'], soak: '0s', promote: 'manual' } }), 'second.yml');
+    const second = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
+    const started = await second.waitFor('run.start');
+    const id = String(started.run);
+    await page.click(`#runs li[data-run="${id}"]`);
+    await page.waitForSelector(`#run-title:text("Run ${id}")`);
+    await page.waitForSelector('#phases tbody tr[data-phase="1"] td.state[data-state="wait_promote"]', { timeout: 90_000 });
+    const bootsBefore = new Map(t.lab.hosts.map((h) => [h.name, reboots(h)]));
+    await page.click('#abort');
+    await page.waitForSelector('#control-msg[data-status="202"]');
+    await page.waitForSelector('#verdict:text("aborted")', { timeout: 60_000 });
+    const r = await second.done;
+    assert.equal(r.code, EXIT.ABORTED, r.stderr);
+    const { state } = journalOf(t.stateDir, id);
+    assert.equal(state.end?.verdict, 'aborted');
+    assert.ok(dialogs.includes(`Abort run ${id}?`));
+    assert.match((await page.textContent('#reason')) ?? '', /aborted/);
+    // Phase 2 never ran: its hosts kept their boot count.
+    for (const h of state.phases[1] ?? []) assert.equal(reboots(t.lab.hosts.find((x) => x.name === h)!), bootsBefore.get(h));
+    dialogs.splice(dialogs.indexOf(`Abort run ${id}?`), 1);
+  });
+
   it('without --allow-control: no controls on the page, and promote/abort answer 403 even with the token', async () => {
     const ro = await startServe({ stateDir: t.stateDir });
     try {
-      const id = (await page.getAttribute('#runs li', 'data-run'))!;
+      const id = (await page.getAttribute('#runs li:last-child', 'data-run'))!;
       for (const a of ['promote', 'abort']) {
         const res = await fetch(`${ro.url}api/runs/${id}/${a}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
         assert.equal(res.status, 403);
@@ -172,7 +197,7 @@ describe('kfleet serve in headless Chromium, live on a lab rollout', function ()
       const view = (await (await fetch(`${ro.url}api/runs/${id}`)).json()) as { verdict: string };
       assert.equal(view.verdict, 'converged');
       const p2 = await ctx!.newPage();
-      await p2.goto(ro.url);
+      await p2.goto(`${ro.url}?run=${id}`);
       await p2.waitForSelector('#verdict:text("converged")');
       assert.equal(await p2.isVisible('#controls'), false);
       await p2.close();
@@ -199,8 +224,8 @@ describe('kfleet serve in headless Chromium, live on a lab rollout', function ()
     const token = /control token: (\S+)/.exec(out)![1]!;
     assert.ok(token.length >= 20);
     const runs = (await (await fetch(`${url}api/runs`)).json()) as Array<{ verdict: string }>;
-    assert.deepEqual(runs.map((r) => r.verdict), ['converged']);
-    const id = (runs[0] as unknown as { run: string }).run;
+    assert.deepEqual(runs.map((r) => r.verdict), ['aborted', 'converged']);
+    const id = (runs[1] as unknown as { run: string }).run;
     assert.equal((await fetch(`${url}api/runs/${id}/abort`, { method: 'POST' })).status, 401);
     assert.equal((await fetch(`${url}api/runs/${id}/abort`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status, 409, 'an ended run cannot be aborted');
     child.kill('SIGTERM');
