@@ -1,14 +1,14 @@
 // The rollout timeline picture: folded from journal records (pure), drawn as SVG with names
 // escaped, and shown in the HTML report (opened in headless Chromium: drawn, no script run).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { JournalRecord, Stamped } from '../../src/rollout/journal.js';
 import { renderFindingsHtml } from '../../src/report/render-html.js';
 import { renderTimelineSvg, timelineFromJournal } from '../../src/report/render-timeline.js';
+import { colourCounts, launchChromium } from '../support/chromium.js';
 
 const T0 = Date.parse('2026-12-03T10:00:00Z');
 const EVIL = 'evil"><script>alert(1)</script>';
@@ -65,10 +65,8 @@ describe('report/render-timeline', function () {
   });
 
   it('the HTML report shows it (from the run journal) in headless Chromium, drawn, with no script run', async () => {
-    const CHROMIUM = '/usr/bin/chromium';
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
     const dir = mkdtempSync(join(tmpdir(), 'kfleet-tl-'));
-    const ctx = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'], viewport: { width: 1200, height: 800 } });
+    const ctx = await launchChromium(dir, { width: 1200, height: 800 });
     try {
       const without = renderFindingsHtml([], { generated_at: 'x' });
       assert.ok(!without.includes('id="timeline"'), 'no journal, no section');
@@ -87,25 +85,8 @@ describe('report/render-timeline', function () {
       assert.equal(await page.locator('#timeline svg rect.seg[data-state="failed"]').count(), 1);
       assert.deepEqual(await page.$$eval('#timeline g.host', (gs) => gs.map((g) => g.getAttribute('data-host'))), ['a', 'b', EVIL]);
       const png = await page.locator('#timeline svg').screenshot({ path: join(dir, 'timeline.png') });
-      const red = await page.evaluate(async (data) => {
-        const img = new Image();
-        img.src = `data:image/png;base64,${data}`;
-        await img.decode();
-        const c = document.createElement('canvas');
-        c.width = img.width;
-        c.height = img.height;
-        const g = c.getContext('2d')!;
-        g.drawImage(img, 0, 0);
-        const px = g.getImageData(0, 0, c.width, c.height).data;
-        let failed = 0;
-        let verified = 0;
-        for (let i = 0; i < px.length; i += 4) {
-          if (Math.abs(px[i]! - 0xd9) < 6 && Math.abs(px[i + 1]! - 0x43) < 6 && Math.abs(px[i + 2]! - 0x3b) < 6) failed++;
-          if (Math.abs(px[i]! - 0x3f) < 6 && Math.abs(px[i + 1]! - 0xa3) < 6 && Math.abs(px[i + 2]! - 0x4d) < 6) verified++;
-        }
-        return { failed, verified };
-      }, png.toString('base64'));
-      assert.ok(red.failed > 100 && red.verified > 500, JSON.stringify(red));
+      const red = await colourCounts(page, png, { failed: '#d9433b', verified: '#3fa34d' });
+      assert.ok(red.failed! > 100 && red.verified! > 500, JSON.stringify(red));
       assert.deepEqual(dialogs, []);
     } finally {
       await ctx.close();

@@ -4,41 +4,19 @@
 // taken and their pixels checked (the timeline's state colours are drawn); docs/serve-screenshot.png
 // is refreshed with KFLEET_UPDATE_SCREENSHOT=1.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { colourCounts, launchChromium } from '../support/chromium.js';
 import { EXIT } from '../../src/errors.js';
 import { startServe, type Served } from '../../src/serve/server.js';
 import { journalOf, kfleetStart, playbook, reboots, testLab, writePlaybook, type CliRun, type TestLab } from '../rollout/support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'serve-test-token-0123456789';
 const SHOT_DIR = mkdtempSync(join(tmpdir(), 'kfleet-serve-shot-'));
 const FINAL_SHOT = process.env.KFLEET_UPDATE_SCREENSHOT === '1' ? fileURLToPath(new URL('../../docs/serve-screenshot.png', import.meta.url)) : join(SHOT_DIR, 'serve-final.png');
-
-/** Count pixels close to each colour in a PNG, by drawing it on a canvas in a blank page. */
-async function colourCounts(page: Page, png: Buffer, colours: Record<string, string>): Promise<Record<string, number>> {
-  return page.evaluate(
-    async ({ data, colours }) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${data}`;
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = img.width;
-      c.height = img.height;
-      const g = c.getContext('2d')!;
-      g.drawImage(img, 0, 0);
-      const px = g.getImageData(0, 0, c.width, c.height).data;
-      const want = Object.entries(colours).map(([k, hex]) => [k, parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)] as const);
-      const out: Record<string, number> = Object.fromEntries(want.map(([k]) => [k, 0]));
-      for (let i = 0; i < px.length; i += 4) for (const [k, r, gg, b] of want) if (Math.abs(px[i]! - r) < 6 && Math.abs(px[i + 1]! - gg) < 6 && Math.abs(px[i + 2]! - b) < 6) out[k]!++;
-      return out;
-    },
-    { data: png.toString('base64'), colours },
-  );
-}
 
 describe('kfleet serve in headless Chromium, live on a lab rollout', function () {
   this.timeout(180_000);
@@ -51,15 +29,9 @@ describe('kfleet serve in headless Chromium, live on a lab rollout', function ()
   const external: string[] = [];
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (CI must install it too)`);
     t = await testLab({ hosts: 5 });
     served = await startServe({ stateDir: t.stateDir, allowControl: true, token: TOKEN, pollMs: 200, limits: async () => ({ max_fail_percentage: 20, soak_ms: 1000, promote: 'manual', health: { unexpected_reboot: 'fail', kfence_bugs: 'report' } }) });
-    ctx = await chromium.launchPersistentContext(join(SHOT_DIR, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1360, height: 1000 },
-    });
+    ctx = await launchChromium(SHOT_DIR);
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.on('dialog', (d) => {
       dialogs.push(d.message());
