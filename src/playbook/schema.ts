@@ -76,22 +76,22 @@ const slabList = z.array(leaf(slabName, shape.slabName())).min(1);
 export const SlabsSchema = z.strictObject({ only: slabList.optional(), except: slabList.optional() });
 
 export const KfenceSchema = z.strictObject({
-  mode: required('mode', oneOf(MODES), 'say mode: sampling, full or off', shape.oneOf(MODES)),
-  sample_interval: leaf((v) => num(v, { min: 1, max: INT32_MAX, what: 'a positive whole number of milliseconds' }), shape.int(1, INT32_MAX)).optional(),
-  num_objects: leaf(numObjects, shape.numObjects()).optional(),
-  pool_mode: leaf(oneOf(['global', 'node'] as const), shape.oneOf(['global', 'node'])).optional(),
-  order0_page: leaf(bool, shape.bool()).optional(),
-  fault: leaf(oneOf(['report', 'panic'] as const), shape.oneOf(['report', 'panic'])).optional(),
-  acknowledge_panic: leaf(bool, shape.bool()).optional(),
+  mode: required('mode', oneOf(MODES), 'say mode: sampling, full or off', shape.oneOf(MODES).describe('off | sampling | full (full = negative interval: every allocation, Alinux only)')),
+  sample_interval: leaf((v) => num(v, { min: 1, max: INT32_MAX, what: 'a positive whole number of milliseconds' }), shape.int(1, INT32_MAX).describe('milliseconds between KFENCE samples, for mode: sampling (default 100)')).optional(),
+  num_objects: leaf(numObjects, shape.numObjects().describe('KFENCE pool size in objects (Alinux); "auto" = sized from the selected slabs')).optional(),
+  pool_mode: leaf(oneOf(['global', 'node'] as const), shape.oneOf(['global', 'node']).describe('one pool for the machine, or one per NUMA node (Alinux)')).optional(),
+  order0_page: leaf(bool, shape.bool().describe('also sample order-0 page allocations (Alinux)')).optional(),
+  fault: leaf(oneOf(['report', 'panic'] as const), shape.oneOf(['report', 'panic']).describe('on a KFENCE finding: report, or panic the host (Alinux >= 5.10.134-16; needs acknowledge_panic: true)')).optional(),
+  acknowledge_panic: leaf(bool, shape.bool().describe('must be true with fault: panic: you accept that a finding crashes the host')).optional(),
   slabs: SlabsSchema.optional(),
   booting_max: leaf(bootingMax, shape.bootingMax()).optional(),
-  apply: leaf(oneOf(APPLY), shape.oneOf(APPLY)).optional(),
-  memory_budget: leaf(budget, shape.budget()).optional(),
+  apply: leaf(oneOf(APPLY), shape.oneOf(APPLY).describe('runtime: the live kernel now; boot: the kernel command line, from the next boot; both (default)')).optional(),
+  memory_budget: leaf(budget, shape.budget().describe('refuse a plan whose pool would exceed this share of RAM ("10%") or size ("512M")')).optional(),
 });
 
 export const HealthSchema = z.strictObject({
-  unexpected_reboot: leaf(oneOf(GATE), shape.oneOf(GATE)).optional(),
-  kfence_bugs: leaf(oneOf(GATE), shape.oneOf(GATE)).optional(),
+  unexpected_reboot: leaf(oneOf(GATE), shape.oneOf(GATE).describe('a host that rebooted by itself during the soak: fail (default), report or ignore')).optional(),
+  kfence_bugs: leaf(oneOf(GATE), shape.oneOf(GATE).describe('a KFENCE report during the soak: fail, report (default) or ignore')).optional(),
   command: leaf((v) => text(v, 'a command'), shape.text('a command that must exit 0 on each watched host')).optional(),
 });
 
@@ -101,30 +101,30 @@ export const PatternPhaseSchema = z.strictObject({
 
 export const PhaseSchema = z.union([
   PatternPhaseSchema.transform((p) => ({ kind: 'pattern' as const, pattern: p.pattern })),
-  leaf(phaseShare, shape.phaseShare()),
+  leaf(phaseShare, shape.phaseShare().describe('a host count (1) or a share of the play\'s hosts ("10%")')),
 ]);
 
 export const RolloutSchema = z.strictObject({
   phases: z.array(PhaseSchema).min(1).optional(),
-  forks: leaf((v) => num(v, { min: 1, max: 10000 }), shape.int(1, 10000)).optional(),
-  max_fail_percentage: leaf((v) => num(v, { min: 0, max: 100, fraction: true }), shape.number(0, 100)).optional(),
-  max_failed_hosts: leaf((v) => num(v, { min: 0 }), shape.int(0)).optional(),
-  soak: leaf(duration, shape.duration()).optional(),
-  promote: leaf(oneOf(['auto', 'manual'] as const), shape.oneOf(['auto', 'manual'])).optional(),
+  forks: leaf((v) => num(v, { min: 1, max: 10000 }), shape.int(1, 10000).describe('hosts worked on at once (default 50)')).optional(),
+  max_fail_percentage: leaf((v) => num(v, { min: 0, max: 100, fraction: true }), shape.number(0, 100).describe('per phase: halt when more than this percentage of its hosts failed (unreachable counts as failed; default 0)')).optional(),
+  max_failed_hosts: leaf((v) => num(v, { min: 0 }), shape.int(0).describe('across the run: halt when more hosts than this failed')).optional(),
+  soak: leaf(duration, shape.duration().describe('wait and watch each phase before the next: 10m, 1h30m (default 0)')).optional(),
+  promote: leaf(oneOf(['auto', 'manual'] as const), shape.oneOf(['auto', 'manual']).describe('manual: wait for `kfleet promote RUN` after each phase')).optional(),
   health: HealthSchema.optional(),
 });
 
 export const RebootSchema = z.strictObject({
-  allowed: leaf(bool, shape.bool()).optional(),
-  max_parallel: leaf((v) => num(v, { min: 1, max: 10000 }), shape.int(1, 10000)).optional(),
-  timeout: leaf((v) => duration(v, { min_ms: 1 }), shape.duration(true)).optional(),
-  stable_for: leaf(duration, shape.duration()).optional(),
+  allowed: leaf(bool, shape.bool().describe('may kfleet reboot hosts whose change needs a reboot (default false: left pending)')).optional(),
+  max_parallel: leaf((v) => num(v, { min: 1, max: 10000 }), shape.int(1, 10000).describe('hosts rebooting at once (default 1)')).optional(),
+  timeout: leaf((v) => duration(v, { min_ms: 1 }), shape.duration(true).describe('how long a host may take to come back (default 10m)')).optional(),
+  stable_for: leaf(duration, shape.duration().describe('how long a host must stay up after a reboot to count as back (default 30s)')).optional(),
 });
 
 export const WebhookSchema = z.strictObject({
   url: required('url', webhookUrl, 'write url: https://hooks.example.com/... or url: {env: KFLEET_WEBHOOK}', shape.webhookUrl()),
-  format: leaf(oneOf(NOTIFY_FORMATS), shape.oneOf(NOTIFY_FORMATS)).optional(),
-  events: z.array(leaf(oneOf(NOTIFY_EVENTS), shape.oneOf(NOTIFY_EVENTS))).min(1).optional(),
+  format: leaf(oneOf(NOTIFY_FORMATS), shape.oneOf(NOTIFY_FORMATS).describe('slack: {"text": ...}; json (default): the event\'s facts')).optional(),
+  events: z.array(leaf(oneOf(NOTIFY_EVENTS), shape.oneOf(NOTIFY_EVENTS))).min(1).describe('which events to send (default: all)').optional(),
 });
 
 export const NotifySchema = z.array(WebhookSchema).min(1);
