@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { journalPath, listRuns, readJournal, type Stamped } from '../rollout/journal.js';
 import { requestAbort, requestPromote } from '../rollout/control.js';
-import { runSummary, runView, type PlayLimits, type RunView } from './run-view.js';
+import { runSummary, runView, type PlayLimits, type RunSummaryRow, type RunView } from './run-view.js';
 import { APP_CSS, APP_JS, PAGE_HTML } from './page.js';
 
 export interface ServeOptions {
@@ -56,12 +56,27 @@ export async function startServe(o: ServeOptions): Promise<Served> {
     return p;
   };
 
+  const size = (run: string) => {
+    try {
+      return statSync(journalPath(o.stateDir, run)).size;
+    } catch {
+      return -1;
+    }
+  };
+
+  // Each run's summary is re-read only when its journal grew (a state dir can hold many runs).
+  const summaries = new Map<string, { size: number; row: RunSummaryRow }>();
   const runs = () =>
     listRuns(o.stateDir)
       .reverse()
       .flatMap((r) => {
+        const now = size(r);
+        const known = summaries.get(r);
+        if (known && known.size === now) return [known.row];
         try {
-          return [runSummary(readJournal(journalPath(o.stateDir, r)))];
+          const row = runSummary(readJournal(journalPath(o.stateDir, r)));
+          summaries.set(r, { size: now, row });
+          return [row];
         } catch {
           return [];
         }
@@ -73,14 +88,6 @@ export async function startServe(o: ServeOptions): Promise<Served> {
     if (!records.length) return null;
     return runView(records, await limitsOf(run, records));
   }
-
-  const size = (run: string) => {
-    try {
-      return statSync(journalPath(o.stateDir, run)).size;
-    } catch {
-      return -1;
-    }
-  };
 
   const clients = new Set<ServerResponse>();
 
@@ -114,9 +121,10 @@ export async function startServe(o: ServeOptions): Promise<Served> {
       const list = runs();
       if (!chosen && list[0]) chosen = list[0].run;
       const key = JSON.stringify([list.map((r) => [r.run, r.verdict, r.phase]), chosen, size(chosen)]);
-      const v = chosen ? await view(chosen) : null;
+      const going = list.some((r) => r.run === chosen && r.verdict === null);
       // A run still going is re-sent every 2 s too: its timeline grows with the clock.
-      if (key === last && (v === null || v.verdict !== null || Date.now() - lastSent < 2000)) return;
+      if (key === last && !(going && Date.now() - lastSent >= 2000)) return;
+      const v = chosen ? await view(chosen) : null;
       last = key;
       lastSent = Date.now();
       res.write(`event: state\ndata: ${JSON.stringify({ runs: list, run: v, control: o.allowControl === true })}\n\n`);
