@@ -95,7 +95,7 @@ describe('notify: webhooks on a lab rollout that halts', function () {
     const warnings = r.events.filter((e) => e.type === 'warning').map((e) => String(e.message));
     assert.ok(warnings.some((w) => /^notify: \d+ message\(s\) to http:\/\/127\.0\.0\.1:\d+\/… not delivered within 2000 ms of the run's end$/.test(w)), warnings.join('\n'));
     assert.ok(Number.isFinite(endAt));
-    assert.ok(closedAt - endAt >= 1900 && closedAt - endAt < 3500, `exited ${closedAt - endAt} ms after run.end (whole run ${ms} ms)`);
+    assert.ok(closedAt - endAt >= 1900 && closedAt - endAt < 5000, `exited ${closedAt - endAt} ms after run.end (whole run ${ms} ms)`);
     assert.doesNotMatch(r.stdout + r.stderr, /SECRET/);
   });
 
