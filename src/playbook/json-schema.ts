@@ -5,7 +5,6 @@
 import { z } from 'zod';
 import { HealthSchema, KfenceSchema, PlaySchema, PlaybookSchema, RebootSchema, RolloutSchema, SlabsSchema, WebhookSchema, leafInputs } from './schema.js';
 
-export const SCHEMA_ID = 'https://kfleet.dev/schema/kfleet-playbook.schema.json';
 /** Where the generated file lives in the repository and the package. */
 export const SCHEMA_FILE = 'schema/kfleet-playbook.schema.json';
 
@@ -55,7 +54,7 @@ export function playbookJsonSchema(): Json {
     },
   }) as Json;
   const { $schema, ...rest } = out;
-  return { $schema, $id: SCHEMA_ID, title: 'kfleet playbook', description: DESCRIPTION, ...rest };
+  return { $schema, title: 'kfleet playbook', description: DESCRIPTION, ...rest };
 }
 
 /** The file's text: stable key order from the generator, two-space indent, final newline. */
