@@ -9,6 +9,7 @@ import type { Profile } from './profiles.js';
 import { KfenceKernel, GiB, type MemoryLayout } from './kernel/kfence.js';
 import { KernelLog } from './kernel/dmesg.js';
 import type { BugKind } from './kernel/reports.js';
+import { crashDirName, flushedLines, pstoreRecords, vmcoreDmesg } from './kernel/crash-records.js';
 import { createDisk, entryId, WANTS_DIR, type DiskIdentity } from './vfs/disk.js';
 import { SessionFs, type AuditWrite, type HostFsBackend } from './vfs/session-fs.js';
 import type { KernelView } from './vfs/pseudo.js';
@@ -67,6 +68,16 @@ export class LabHost implements ShellHost, SshHostPort {
   private kernel!: KfenceKernel;
   private log = new KernelLog();
   private bootRecords: BootRecord[] = [];
+  /** pstore records: written at a panic, kept across boots (the platform's storage). */
+  readonly pstore: { name: string; text: string }[] = [];
+  /** Model a platform with pstore (efi-pstore/ramoops); on by default. */
+  pstoreEnabled = true;
+  /** Model kdump: a panic leaves /var/crash/<ip>-<date>/vmcore-dmesg.txt; off by default. */
+  kdump = false;
+  /** persistent: every line of every boot reaches the journal; unflushed: a panic's last instant
+   *  is lost from it (as when journald cannot write at the panic); volatile: no previous boots. */
+  journalMode: 'persistent' | 'unflushed' | 'volatile' = 'persistent';
+  private panics = 0;
   private bootedAt = 0;
   private bootCmdline = '';
   private units = new Map<string, { ok: boolean; output: string }>();
@@ -211,6 +222,7 @@ export class LabHost implements ShellHost, SshHostPort {
   private goDown(kind: 'reboot' | 'panic' | 'crash'): void {
     if (this.state === 'down' || this.stopped) return;
     this.state = 'down';
+    if (kind !== 'reboot') this.recordCrash();
     if (kind === 'reboot') this.ssh.endAll();
     else this.ssh.freezeAll();
     void this.ssh.close();
@@ -218,6 +230,24 @@ export class LabHost implements ShellHost, SshHostPort {
     const slow = this.faults.get('slow-return');
     const downtime = slow ? slow.ms ?? this.downtimeMs * 10 : this.downtimeMs;
     this.later(downtime, () => void this.comeUp(kind));
+  }
+
+  /** What a panicking kernel leaves behind: pstore records, kdump's dmesg, an unflushed journal. */
+  private recordCrash(): void {
+    const lines = this.log.lines;
+    const last = lines[lines.length - 1];
+    if (!last) return;
+    this.panics++;
+    const now = Date.now();
+    if (this.pstoreEnabled) this.pstore.push(...pstoreRecords(lines, this.panics, Math.floor(now / 1000)));
+    const rec = this.bootRecords[this.bootRecords.length - 1];
+    if (rec && this.journalMode === 'unflushed') rec.journalLines = flushedLines(lines, last.at);
+    const disk = this.disk;
+    if (this.kdump && disk) {
+      const dir = `/var/crash/${crashDirName(new Date(now))}-${this.panics}`;
+      const text = vmcoreDmesg(lines);
+      void disk.mkdir(dir, { recursive: true }).then(() => disk.writeFile(`${dir}/vmcore-dmesg.txt`, text));
+    }
   }
 
   private async comeUp(kind: 'reboot' | 'panic' | 'crash'): Promise<void> {
@@ -331,6 +361,7 @@ export class LabHost implements ShellHost, SshHostPort {
       hostname: this.name,
       uptimeMs: () => self.uptimeMs(),
       meminfo: () => self.meminfo(),
+      pstore: () => self.pstore,
       sysrq: (c) => {
         if (c === 'b') self.later(0, () => self.goDown('crash'));
         if (c === 'c') self.later(0, () => void self.crash());
@@ -363,8 +394,9 @@ export class LabHost implements ShellHost, SshHostPort {
     return this.log;
   }
 
+  /** The boots the journal holds (only the current one with a volatile journal). */
   boots(): BootRecord[] {
-    return this.bootRecords;
+    return this.journalMode === 'volatile' ? this.bootRecords.slice(-1) : this.bootRecords;
   }
 
   bootTime(): number {

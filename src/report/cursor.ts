@@ -93,12 +93,14 @@ export type KernelLogSource = 'dmesg' | 'journal';
  * A POSIX sh command printing the kernel log from the cursor's timestamp on. `dmesg` prints
  * `[ s.us] msg`; for the journal (where dmesg is restricted) `journalctl -k -b -o short-monotonic`
  * prints the same stamps. Lines before the first one at or after the cursor's stamp are dropped
- * remotely; readNewKernelLog drops the rest of what was already seen.
+ * remotely; readNewKernelLog drops the rest of what was already seen. A reader that fails prints
+ * `@@kfleet-unreadable` alone.
  */
 export function kernelLogCommand(cursor: DmesgCursor | null, source: KernelLogSource = 'dmesg'): string {
   const ts = cursor && Number.isFinite(cursor.ts) && cursor.ts >= 0 ? cursor.ts.toFixed(6) : '-1';
   const awk =
-    '{ if (!p && match($0, /^\\[ *[0-9]+\\.[0-9]+\\]/)) { v = substr($0, RSTART + 1, RLENGTH - 2) + 0; if (v >= t) p = 1 } if (p) print }';
+    '$0 == "@@kfleet-unreadable" { print; next } { if (!p && match($0, /^\\[ *[0-9]+\\.[0-9]+\\]/)) { v = substr($0, RSTART + 1, RLENGTH - 2) + 0; if (v >= t) p = 1 } if (p) print }';
   const reader = source === 'dmesg' ? 'dmesg' : 'journalctl -k -b -o short-monotonic --no-pager -q';
-  return `${reader} 2>/dev/null | awk -v t=${shq(ts)} ${shq(awk)}`;
+  // A log that cannot be read prints the marker (kfence-read.ts) instead of looking empty.
+  return `{ ${reader} 2>/dev/null || echo @@kfleet-unreadable; } | awk -v t=${shq(ts)} ${shq(awk)}`;
 }

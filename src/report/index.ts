@@ -13,6 +13,7 @@ export {
   reportTime,
   reportTitle,
   signatureFrames,
+  titleSignature,
   DEFAULT_SIGNATURE_FRAMES,
   type FindingsOptions,
 } from './findings.js';
@@ -21,3 +22,6 @@ export { renderFindingsJson, findingsDocument, FINDINGS_SCHEMA, type FindingsDoc
 export { renderFindingsHtml, escapeHtml, type HtmlOptions } from './render-html.js';
 export { renderPrometheus, escapeLabelValue, type HostKfenceStatus } from './prometheus.js';
 export { findingEvents, type FindingEvent } from './finding-events.js';
+export { kfenceReadCommand, parseKfenceRead, STATS_PATH, UNREADABLE, type KfenceRead } from './kfence-read.js';
+export { syzTitle, sanitizeSyzTitle, SYZKALLER_COMMIT, type SyzTitle } from './syz-title.js';
+export { isReportLine } from './report-grammar.js';

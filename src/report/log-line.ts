@@ -19,6 +19,10 @@ const SYSLOG_DATE =
   /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) /;
 const HOST_KERNEL = /^[\w.:-]{1,253} kernel: ?/;
 const KERNEL = /^kernel: ?/;
+/** netconsole extended format (Documentation/networking/netconsole.rst): level,seq,usec,flags;msg */
+const NETCON_EXT = /^(\d{1,3}),(\d{1,20}),(\d{1,20}),[^;]{0,16};/;
+const NETCON_DICT = /^ [A-Z][A-Z0-9_]{0,63}=/;
+const RECEIVER_HOST = /^[\w.:-]{1,253} (?=\[ *\d{1,10}\.\d{1,9}\])/;
 
 /** Split one raw line into its timestamp and message. Never throws. */
 export function splitLogLine(raw: string): LogLine {
@@ -27,7 +31,20 @@ export function splitLogLine(raw: string): LogLine {
   let journal = false;
   s = s.replace(DMESG_X, '');
   s = s.replace(LEVEL, '');
-  const mono = MONO.exec(s);
+  const ext = NETCON_EXT.exec(s);
+  if (ext) return { ts: Number(ext[3]) / 1e6, msg: s.slice(ext[0].length) };
+  if (NETCON_DICT.test(s)) return { ts: null, msg: '' };
+  let mono = MONO.exec(s);
+  if (!mono) {
+    // A syslog receiver of plain netconsole: `Dec  3 10:00:00 10.0.0.5 [  12.345678] msg`.
+    const date = SYSLOG_DATE.exec(s);
+    const rest = date ? s.slice(date[0].length) : '';
+    const host = date ? RECEIVER_HOST.exec(rest) : null;
+    if (date && host) {
+      s = rest.slice(host[0].length);
+      mono = MONO.exec(s);
+    }
+  }
   if (mono) {
     ts = Number(mono[1]);
     s = s.slice(mono[0].length);

@@ -8,11 +8,11 @@
 
 import { splitLog, type LogLine } from './log-line.js';
 import {
-  BUG_ANY,
   RULE,
   isFooterExtra,
   isHashedAddress,
   isNoStack,
+  isReportLine,
   parseBug,
   parseCpu,
   parseDetail,
@@ -22,6 +22,7 @@ import {
   parseStatus,
   parseTrack,
 } from './report-grammar.js';
+import { titleReport } from './report-title.js';
 import type { KfenceReport, KfenceStatusLine, TrackInfo } from './types.js';
 
 export interface ParsedLog {
@@ -73,6 +74,9 @@ function emptyReport(ts: number | null, truncated: boolean): KfenceReport {
     timestamp_s: ts,
     truncated,
     text: '',
+    title: '',
+    alt_titles: [],
+    corrupted_reason: null,
   };
 }
 
@@ -103,6 +107,10 @@ export function parseLogLines(lines: readonly LogLine[]): ParsedLines {
     }
     while (b.lines.length > 0 && b.lines[b.lines.length - 1] === '') b.lines.pop();
     r.text = b.lines.join('\n');
+    const t = titleReport(r);
+    r.title = t.title;
+    r.alt_titles = t.alt_titles;
+    r.corrupted_reason = t.corrupted_reason;
     reports.push(r);
     starts.push(b.start);
   };
@@ -145,7 +153,7 @@ export function parseLogLines(lines: readonly LogLine[]): ParsedLines {
       continue;
     }
 
-    if (BUG_ANY.test(msg)) {
+    if (isReportLine(msg)) {
       orphans = [];
       if (cur) finish(cur, false);
       cur = begin(i, line.ts, false);
@@ -233,6 +241,10 @@ function consume(b: Builder, msg: string): void {
   if (t) {
     const info: TrackInfo = { task: t.task, cpu: t.cpu, at_s: t.at_s, ago_s: t.ago_s, stack: [] };
     if (t.rcu) info.rcu = true;
+    if (t.object) {
+      r.object = t.object;
+      if (r.object_index === null) r.object_index = t.object.index;
+    }
     if (t.which === 'allocated') {
       r.allocated = info;
       b.section = 'alloc';

@@ -75,3 +75,13 @@ export function totalBugs(stats: StatsFact | null): number | null {
   const v = stats?.counters['total bugs'];
   return v === undefined ? null : v;
 }
+
+/** Guarded allocations since boot: `total allocations` (upstream) or slab + page allocations (Anolis); null when absent. */
+export function guardedAllocations(stats: StatsFact | null): number | null {
+  const c = stats?.counters;
+  if (!c) return null;
+  if (c['total allocations'] !== undefined) return c['total allocations'];
+  const slab = c['total slab allocations'];
+  const page = c['total page allocations'];
+  return slab === undefined && page === undefined ? null : (slab ?? 0) + (page ?? 0);
+}

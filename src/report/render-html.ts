@@ -4,6 +4,8 @@
 // Everything from a kernel log is attacker-influenced (a module or task name can be
 // `<script>`), so every value is HTML-escaped and no data is ever placed inside the script.
 
+import type { ExposureReport } from './exposure.js';
+import { exposureHtml } from './render-exposure.js';
 import { compareFindings, normalizeSymbol } from './findings.js';
 import type { HostScan } from './render-json.js';
 import { shortTime } from './render-table.js';
@@ -16,6 +18,8 @@ export interface HtmlOptions extends TimelineOptions {
   title?: string;
   generated_at?: string;
   since?: string;
+  /** Exposure accounting, shown as its own section. */
+  exposure?: ExposureReport;
 }
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -29,7 +33,8 @@ export function escapeHtml(s: string): string {
 const e = escapeHtml;
 
 function frameText(f: StackFrame): string {
-  return `${f.fn}${f.offset ? `+${f.offset}` : ''}${f.module ? ` [${f.module}]` : ''}`;
+  const where = f.source?.length ? `  ${f.source.map((l) => `${l.file}:${l.line}${l.fn !== f.fn ? ` (${l.fn})` : ''}`).join(' < ')}` : f.unresolved ? '  (unresolved)' : '';
+  return `${f.fn}${f.offset ? `+${f.offset}` : ''}${f.module ? ` [${f.module}]` : ''}${where}`;
 }
 
 function stackBlock(title: string, frames: readonly StackFrame[]): string {
@@ -38,7 +43,7 @@ function stackBlock(title: string, frames: readonly StackFrame[]): string {
 }
 
 function trackTitle(what: string, t: TrackInfo): string {
-  return `${what} by task ${t.task} on cpu ${t.cpu} at ${t.at_s.toFixed(6)}s`;
+  return `${what} by task ${t.task}${t.cpu === null ? '' : ` on cpu ${t.cpu}`}${t.at_s === null ? '' : ` at ${t.at_s.toFixed(6)}s`}`;
 }
 
 function kindLabel(f: Finding): string {
@@ -205,6 +210,7 @@ export function renderFindingsHtml(findings: readonly Finding[], opts: HtmlOptio
 <tbody>
 ${body}
 </tbody></table>
+${opts.exposure ? exposureHtml(opts.exposure) : ''}
 ${hostSection(sorted, hosts, hostIds)}
 ${timelineSection(opts)}
 <script>${JS}</script>

@@ -1,6 +1,7 @@
 // Findings as one stable JSON document (`kfleet report --json`): fixed key order, findings in
 // compareFindings order, hosts by name, no volatile fields unless the caller passes them.
 
+import type { ExposureReport } from './exposure.js';
 import { compareFindings } from './findings.js';
 import type { Finding, KfenceReport } from './types.js';
 
@@ -16,6 +17,8 @@ export interface HostScan {
   total_bugs?: number | null;
   /** Why the host could not be read, when it could not. */
   error?: string;
+  /** What could not be observed on a host that was read: its kernel log, its debugfs stats. */
+  unreadable?: ('kernel log' | 'stats')[];
 }
 
 export interface FindingsDocumentInput {
@@ -24,6 +27,8 @@ export interface FindingsDocumentInput {
   /** ISO time or run id the report was limited to. */
   since?: string;
   generated_at?: string;
+  /** Exposure accounting (exposure.ts), when hosts were observed. */
+  exposure?: ExposureReport;
 }
 
 type JsonReport = Omit<KfenceReport, 'text'>;
@@ -36,6 +41,7 @@ export interface FindingsDocument {
   summary: { findings: number; reports: number; hosts_affected: number; hosts_scanned: number | null };
   findings: JsonFinding[];
   hosts?: HostScan[];
+  exposure?: ExposureReport;
 }
 
 function jsonFinding(f: Finding): JsonFinding {
@@ -45,11 +51,14 @@ function jsonFinding(f: Finding): JsonFinding {
     kind: f.kind,
     access: f.access,
     title: f.title,
+    titles: [...f.titles],
+    alt_titles: [...f.alt_titles],
     function: f.function,
     module: f.module,
     frames: [...f.frames],
     hosts: f.hosts.map((h) => ({ host: h.host, count: h.count, first_seen: h.first_seen, last_seen: h.last_seen, release: h.release })),
     count: f.count,
+    corrupted: f.corrupted,
     releases: [...f.releases],
     first_seen: f.first_seen,
     last_seen: f.last_seen,
@@ -73,6 +82,7 @@ export function findingsDocument(input: FindingsDocumentInput): FindingsDocument
     },
     findings,
     ...(input.hosts ? { hosts: [...input.hosts].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)) } : {}),
+    ...(input.exposure ? { exposure: input.exposure } : {}),
   };
 }
 

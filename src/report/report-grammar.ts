@@ -12,6 +12,8 @@ const BUG_RW = /^BUG: KFENCE: (out-of-bounds|use-after-free|invalid) (read|write
 const BUG_FREE = /^BUG: KFENCE: invalid free in (.{1,512})$/;
 const BUG_CORRUPT = /^BUG: KFENCE: memory corruption in (.{1,512})$/;
 export const BUG_ANY = /^BUG: KFENCE: /;
+/** THE recogniser of a KFENCE report's first line (a log line with its prefixes removed). */
+export const isReportLine = (msg: string): boolean => BUG_ANY.test(msg);
 
 const OOB = new RegExp(`^Out-of-bounds (read|write) at (${ADDR}) \\((\\d{1,20})B (left|right) of kfence-#(\\d{1,12})\\):$`);
 const UAF = new RegExp(`^Use-after-free (read|write) at (${ADDR}) \\(in kfence-#(\\d{1,12})\\):$`);
@@ -22,9 +24,13 @@ const INVALID_FREE = new RegExp(`^Invalid free of (${ADDR}) \\(in kfence-#(\\d{1
 const OBJECT = new RegExp(`^(?:node \\d{1,5}: )?kfence-#(\\d{1,12}): (${ADDR})-(${ADDR}), size=(\\d{1,12}), cache=(.{0,256})$`);
 const TRACK =
   /^(allocated|freed|rcu freed) by task (-?\d{1,10}) on cpu (-?\d{1,6}) at (\d{1,12}\.\d{1,9})s(?: \((\d{1,12}\.\d{1,9})s ago\))?:$/;
+// The first upstream format (5.11): `kfence-#24 [0x..-0x.., size=32, cache=kmalloc-32] allocated by task 110:`
+// and a bare `freed by task 110:`.
+const OBJECT_TRACK_OLD = new RegExp(`^kfence-#(\\d{1,12}) \\[(${ADDR})-(${ADDR}), size=(\\d{1,12}), cache=([^\\]]{0,256})\\] (allocated|freed) by task (-?\\d{1,10}):$`);
+const TRACK_OLD = /^(allocated|freed) by task (-?\d{1,10}):$/;
 const NO_STACK = /^ ?no (?:allocation|deallocation) stack$/;
-const FRAME_SPACED = /^ {1,8}(?:\? )?([^\s+]{1,512}?)(?:\+(0x[0-9a-fA-F]{1,16}\/0x[0-9a-fA-F]{1,16}))?(?: \[([^\]\s]{1,256})(?: [0-9a-fA-F]{1,128})?\])?$/;
-const FRAME_BARE = /^([^\s+]{1,512}?)\+(0x[0-9a-fA-F]{1,16}\/0x[0-9a-fA-F]{1,16})(?: \[([^\]\s]{1,256})(?: [0-9a-fA-F]{1,128})?\])?$/;
+const FRAME_SPACED = /^ {1,8}(?:\? )?([^\s+]{1,512}?)(?:\+(0x[0-9a-fA-F]{1,16}\/0x[0-9a-fA-F]{1,16}))?(?: \[([^\]\s]{1,256})(?: ([0-9a-fA-F]{1,128}))?\])?$/;
+const FRAME_BARE = /^([^\s+]{1,512}?)\+(0x[0-9a-fA-F]{1,16}\/0x[0-9a-fA-F]{1,16})(?: \[([^\]\s]{1,256})(?: ([0-9a-fA-F]{1,128}))?\])?$/;
 const CPU =
   /^CPU: (\d{1,6}) (?:UID: (\d{1,10}) )?PID: (\d{1,10}) Comm: (.{0,64}?) (?:Kdump: loaded )?(?:Not tainted|Tainted: ([A-Z][A-Z ]{0,64}?))\s{1,64}(\S{1,128}) (#.{0,256})$/;
 const HARDWARE = /^Hardware name: (.{0,512})$/;
@@ -47,7 +53,9 @@ export function parseFrame(text: string, mode: 'indented' | 'relaxed' | 'symbol'
   if (!m && mode !== 'indented') m = FRAME_BARE.exec(text);
   if (!m && mode === 'symbol') m = FRAME_SPACED.exec(` ${text}`);
   if (!m) return null;
-  return { fn: m[1] ?? '', offset: m[2] ?? null, module: m[3] ?? null };
+  const f: StackFrame = { fn: m[1] ?? '', offset: m[2] ?? null, module: m[3] ?? null };
+  if (m[4]) f.build_id = m[4].toLowerCase();
+  return f;
 }
 
 export type Header =
@@ -116,12 +124,21 @@ export interface TrackHead {
   which: 'allocated' | 'freed';
   rcu: boolean;
   task: number;
-  cpu: number;
-  at_s: number;
+  cpu: number | null;
+  at_s: number | null;
   ago_s: number | null;
+  /** The first format's object, printed on the allocation line. */
+  object?: KfenceObjectInfo;
 }
 
 export function parseTrack(msg: string): TrackHead | null {
+  const o = OBJECT_TRACK_OLD.exec(msg);
+  if (o) {
+    const object = { index: Number(o[1]), start: o[2] ?? '', end: o[3] ?? '', size: Number(o[4]), cache: o[5] ?? '' };
+    return { which: o[6] === 'freed' ? 'freed' : 'allocated', rcu: false, task: Number(o[7]), cpu: null, at_s: null, ago_s: null, object };
+  }
+  const old = TRACK_OLD.exec(msg);
+  if (old) return { which: old[1] === 'freed' ? 'freed' : 'allocated', rcu: false, task: Number(old[2]), cpu: null, at_s: null, ago_s: null };
   const m = TRACK.exec(msg);
   if (!m) return null;
   return {

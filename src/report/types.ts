@@ -21,14 +21,27 @@ export interface StackFrame {
   offset: string | null;
   /** Module name from a `[mod]` or `[mod buildid]` suffix; null for built-in code. */
   module: string | null;
+  /** The module's build id from a `[mod buildid]` suffix (CONFIG_STACKTRACE_BUILD_ID). */
+  build_id?: string;
+  /** Set by `--symbolize`: where the frame is in the source, innermost (inlined) first. */
+  source?: SourceLocation[];
+  /** Set by `--symbolize` when the frame stays as printed: why. */
+  unresolved?: string;
+}
+
+export interface SourceLocation {
+  fn: string;
+  file: string;
+  line: number;
 }
 
 /** `allocated by task 484 on cpu 0 at 32.919330s:` and its stack (or `freed by`, `rcu freed by`). */
 export interface TrackInfo {
   task: number;
-  cpu: number;
-  /** Boot-relative seconds, as printed (the printk clock). */
-  at_s: number;
+  /** null in the first KFENCE format (5.11), which printed only the task. */
+  cpu: number | null;
+  /** Boot-relative seconds, as printed (the printk clock); null in the first KFENCE format. */
+  at_s: number | null;
   /** The ` (1.234567s ago)` suffix of newer kernels, null when absent. */
   ago_s: number | null;
   /** `rcu freed by` (object freed through RCU, newer kernels). */
@@ -89,6 +102,12 @@ export interface KfenceReport {
   truncated: boolean;
   /** The report's lines with log prefixes removed, joined by `\n` (attacker-influenced text). */
   text: string;
+  /** syzkaller's title, e.g. `KFENCE: use-after-free read in tcp_retransmit_timer` (syz-title.ts). */
+  title: string;
+  /** syzkaller's alternative titles (sorted), e.g. `bad-access in tcp_retransmit_timer`. */
+  alt_titles: string[];
+  /** syzkaller would not trust this report (no stack, lost frames, lost start); why, else null. */
+  corrupted_reason: string | null;
 }
 
 export type StatusKind =
@@ -148,18 +167,24 @@ export interface FindingHost {
 }
 
 export interface Finding {
-  /** 16 hex digits; stable across hosts, boots, addresses and offsets. */
+  /** 16 hex digits of the title (findings.ts titleSignature); stable across hosts, boots, addresses and offsets. */
   signature: string;
   kind: ReportKind;
   access: AccessType | null;
-  /** e.g. `use-after-free read in test_use_after_free_read [kfence_test]`. */
+  /** syzkaller's title, e.g. `KFENCE: use-after-free read in test_use_after_free_read`. */
   title: string;
+  /** Every report title merged into this finding (syzkaller's rule: titles or alternative titles intersect). */
+  titles: string[];
+  /** The alternative titles of its reports. */
+  alt_titles: string[];
   function: string | null;
   module: string | null;
-  /** The frames the signature was computed from (offsets stripped). */
+  /** The top access frames (offsets stripped), for display. */
   frames: string[];
   hosts: FindingHost[];
   count: number;
+  /** How many of its reports syzkaller would mark corrupted. */
+  corrupted: number;
   releases: string[];
   first_seen: string | null;
   last_seen: string | null;

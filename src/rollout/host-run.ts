@@ -101,7 +101,9 @@ export async function runHost(ctx: RunContext, host: string, prior?: HostRecordS
     return done(ctx, { host, status: 'refused', pending_reboot: false, rebooted: false, touched: false, error: { code: r.code, message: r.message, ...(r.hint ? { hint: r.hint } : {}) } });
   }
   if (planIsEmpty(plan)) {
-    const wasTouched = prior !== undefined && prior.state !== 'planned';
+    // A 'planned' host whose live parameters moved from facts_before was written before the
+    // controller died (kfleet focus --resume found it): it was touched, so rollback restores it.
+    const wasTouched = prior !== undefined && (prior.state !== 'planned' || JSON.stringify(prior.facts_before?.kfence.params) !== JSON.stringify(facts.kfence.params));
     ctx.journal.append({ t: 'host', host, state: wasTouched ? 'verified' : 'unchanged', boot_id: facts.boot_id });
     return done(ctx, { host, status: wasTouched ? 'changed' : 'ok', pending_reboot: false, rebooted: prior?.rebooted ?? false, touched: wasTouched });
   }

@@ -1,14 +1,23 @@
 // Soak and health gates after a phase: the hosts just changed are watched for the soak time —
-// still reachable, no unexpected reboot (boot id unchanged), KFENCE findings (total bugs rising),
+// still reachable, no unexpected reboot (boot id unchanged), KFENCE findings (new reports in the
+// kernel log or total bugs rising; a host where neither is readable is reported blind),
 // and an optional command that must exit 0. Each policy is fail | report | ignore.
 import pLimit from 'p-limit';
+import { findingEvents } from '../report/finding-events.js';
+import { kfenceReadCommand, parseKfenceRead, type KfenceRead } from '../report/kfence-read.js';
+import type { DmesgCursor } from '../report/types.js';
 import type { RunContext } from './context.js';
 import { readBootId } from './reboot.js';
 
 export interface Watched {
   host: string;
   bootId: string;
-  bugs: number;
+  /** `total bugs` at the last read; null when stats could not be read. */
+  bugs: number | null;
+  /** Where the kernel log was read up to; null when it could not be read. */
+  cursor: DmesgCursor | null;
+  /** The gate's blindness (neither stats nor the kernel log readable) was already reported. */
+  blindReported?: boolean;
 }
 
 export interface SoakVerdict {
@@ -18,17 +27,13 @@ export interface SoakVerdict {
   findings: string[];
 }
 
-const STATS = '/sys/kernel/debug/kfence/stats';
-
-export async function readBugs(ctx: RunContext, host: string): Promise<{ bugs: number; titles: string[] }> {
+/** One read of the host's KFENCE findings (report/kfence-read.ts: stats and the kernel log from the cursor on). */
+export async function readFindings(ctx: RunContext, host: string, cursor: DmesgCursor | null): Promise<KfenceRead> {
   const s = await ctx.pool.get(host);
-  const r = await s.exec(
-    `sed -n 's/^[[:space:]]*total bugs[[:space:]]*:[[:space:]]*//p' ${STATS} 2>/dev/null | head -n 1; echo @@; dmesg 2>/dev/null | grep -o 'BUG: KFENCE: .*' | tail -n 20`,
-    { become: true, timeoutMs: ctx.commandTimeoutMs },
-  );
-  const [head, tail] = r.stdout.split('@@\n');
-  const bugs = Number((head ?? '').trim() || '0');
-  return { bugs: Number.isFinite(bugs) ? bugs : 0, titles: (tail ?? '').split('\n').map((l) => l.trim()).filter(Boolean) };
+  const run = async (c: DmesgCursor | null) => parseKfenceRead((await s.exec(kfenceReadCommand(c), { become: true, timeoutMs: ctx.commandTimeoutMs, maxOutputBytes: 64 * 1024 * 1024 })).stdout, c);
+  const r = await run(cursor);
+  // Another boot: the command filtered by the old boot's cursor; read the new boot whole.
+  return cursor && r.boot_id !== cursor.boot_id ? run(null) : r;
 }
 
 const timedOut = (e: unknown): boolean => (e as { code?: string }).code === 'TIMEOUT';
@@ -37,10 +42,50 @@ export async function baseline(ctx: RunContext, host: string): Promise<Watched |
   try {
     const s = await ctx.pool.get(host);
     const bootId = await readBootId(s, ctx.commandTimeoutMs);
-    const { bugs } = await readBugs(ctx, host);
-    return { host, bootId, bugs };
+    const r = await readFindings(ctx, host, null);
+    return { host, bootId, bugs: r.bugs, cursor: r.log?.cursor ?? null };
   } catch {
     return null;
+  }
+}
+
+/**
+ * The kfence_bugs gate's reading: new reports in the kernel log since the last read, and the rise
+ * of `total bugs`, whichever says more. A host where neither can be read is blind: reported once
+ * as a failed `kfence_bugs` health check, and a failure under `kfence_bugs: fail`.
+ */
+async function checkFindings(ctx: RunContext, w: Watched, v: SoakVerdict, failWith: (code: string, message: string, hint?: string) => void): Promise<void> {
+  const policy = ctx.play.rollout.health.kfence_bugs;
+  const r = await readFindings(ctx, w.host, w.cursor);
+  const fresh = r.log?.reports ?? [];
+  const counted = r.bugs !== null && w.bugs !== null && r.bugs > w.bugs ? r.bugs - w.bugs : 0;
+  if (r.log) w.cursor = r.log.cursor;
+  if (r.bugs !== null) w.bugs = r.bugs;
+  if (!r.log && r.stats === null) {
+    if (!w.blindReported) {
+      w.blindReported = true;
+      const detail = 'cannot observe KFENCE: the kernel log and /sys/kernel/debug/kfence/stats are both unreadable';
+      ctx.bus.emit({ type: 'host.health', host: w.host, check: 'kfence_bugs', ok: false, detail });
+      if (policy === 'fail') failWith('KFENCE_GATE_BLIND', `${detail}, so the kfence_bugs gate cannot pass this host`, 'mount debugfs (mount -t debugfs none /sys/kernel/debug) or let the SSH user read dmesg, or set health.kfence_bugs to report');
+    }
+    return;
+  }
+  const events = findingEvents({ host: w.host, reports: fresh });
+  const n = Math.max(fresh.length, counted);
+  for (const e of events) {
+    if (!v.findings.includes(e.summary)) {
+      v.findings.push(e.summary);
+      ctx.bus.emit(e);
+    }
+  }
+  if (n > fresh.length) {
+    const summary = `${n - fresh.length} bug(s) counted in KFENCE stats without a report in the kernel log`;
+    v.findings.push(summary);
+    ctx.bus.emit({ type: 'host.finding', host: w.host, signature: 'stats-only', kind: 'unknown', summary });
+  }
+  if (n > 0 && policy === 'fail') {
+    const what = events.map((e) => e.summary);
+    failWith('KFENCE_FINDING', `KFENCE reported ${n} new bug(s): ${what.join('; ') || 'see dmesg'}`, 'run `kfleet report` for the full reports');
   }
 }
 
@@ -78,21 +123,10 @@ async function checkOnce(ctx: RunContext, w: Watched, v: SoakVerdict): Promise<v
   }
   if (h.kfence_bugs !== 'ignore') {
     try {
-      const { bugs, titles } = await readBugs(ctx, w.host);
-      if (bugs > w.bugs) {
-        const fresh = titles.slice(-(bugs - w.bugs));
-        for (const t of fresh) {
-          if (!v.findings.includes(t)) {
-            v.findings.push(t);
-            ctx.bus.emit({ type: 'host.finding', host: w.host, signature: t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+/g, ''), kind: t.replace(/^BUG: KFENCE: /, '').split(' in ')[0] ?? 'bug', summary: t });
-          }
-        }
-        if (h.kfence_bugs === 'fail') failWith('KFENCE_FINDING', `KFENCE reported ${bugs - w.bugs} new bug(s): ${fresh.join('; ') || 'see dmesg'}`, 'run `kfleet report` for the full reports');
-        w.bugs = bugs;
-      }
+      await checkFindings(ctx, w, v, failWith);
     } catch (e) {
       // Reachability is checked above; a read that hangs past --command-timeout is a slow host.
-      if (timedOut(e)) failWith('TIMEOUT', `reading KFENCE's bug count did not finish within --command-timeout during the soak: ${(e as Error).message}`, 'a host this slow is not healthy; look at its load and console');
+      if (timedOut(e)) failWith('TIMEOUT', `reading KFENCE's findings did not finish within --command-timeout during the soak: ${(e as Error).message}`, 'a host this slow is not healthy; look at its load and console');
     }
   }
   if (h.command) {

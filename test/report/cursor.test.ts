@@ -91,7 +91,10 @@ describe('report/cursor', () => {
       assert.deepEqual(r.status.map((s) => s.kind), ['failure', 'initialized', 're-enabled']);
       assert.equal(r.reports.length, 1);
       assert.equal(run(kernelLogCommand({ boot_id: BOOT, ts: 99999, n_at_ts: 0 })), '');
-      assert.match(kernelLogCommand(initialCursor(BOOT), 'journal'), /^journalctl -k -b -o short-monotonic/);
+      assert.match(kernelLogCommand(initialCursor(BOOT), 'journal'), /^\{ journalctl -k -b -o short-monotonic/);
+      // An unreadable log says so instead of looking empty.
+      writeFileSync(join(dir, 'dmesg'), `#!/bin/sh\necho 'dmesg: read kernel buffer failed: Operation not permitted' >&2\nexit 1\n`);
+      assert.equal(run(kernelLogCommand(null)), '@@kfleet-unreadable\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

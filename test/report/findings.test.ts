@@ -32,7 +32,8 @@ describe('report/findings', () => {
     const [uaf, oob] = fs;
     assert.ok(uaf && oob);
     assert.equal(uaf.kind, 'use-after-free');
-    assert.equal(uaf.title, 'use-after-free read in tcp_retransmit_timer');
+    assert.equal(uaf.title, 'KFENCE: use-after-free read in tcp_retransmit_timer');
+    assert.deepEqual(uaf.alt_titles, ['bad-access in tcp_retransmit_timer']);
     assert.equal(uaf.count, 4);
     assert.deepEqual(
       uaf.hosts.map((h) => [h.host, h.count, h.release]),
@@ -73,25 +74,37 @@ describe('report/findings', () => {
     ]);
   });
 
-  it('the signature ignores addresses, offsets and clone suffixes, but not kind, access, module or frames', () => {
-    const [base] = reportsOf('upstream-6.12-oob-write-right.txt');
-    assert.ok(base);
-    const sig = reportSignature(base);
-    const vary = (f: (r: KfenceReport) => void): string => {
-      const r = structuredClone(base);
-      f(r);
-      return reportSignature(r);
-    };
-    assert.equal(vary((r) => { r.address = '0xffff0000deadbeef'; r.offset = '0x1/0x2'; }), sig);
-    assert.equal(vary((r) => { const f0 = r.access_stack[0]; if (f0) f0.fn = 'bad_write_init.isra.0'; }), sig);
-    assert.equal(vary((r) => { r.access_stack.push({ fn: 'deep', offset: null, module: null }); }), sig, 'only the top 3 frames count');
-    assert.notEqual(vary((r) => { r.access = 'read'; }), sig);
-    assert.notEqual(vary((r) => { r.module = 'other_mod'; }), sig);
-    assert.notEqual(vary((r) => { r.kind = 'use-after-free'; }), sig);
-    assert.notEqual(vary((r) => { const f1 = r.access_stack[1]; if (f1) f1.fn = 'load_module'; }), sig);
+  it('the signature is the title\'s: it ignores addresses, offsets, clone suffixes, modules and deeper frames, not kind, access or the guilty frame', () => {
+    const base = fixture('upstream-6.12-oob-write-right.txt');
+    const sig = (text: string): string => reportSignature(parseDmesg(text).reports[0]!);
+    const s0 = sig(base);
+    assert.equal(sig(elsewhere(base)), s0);
+    assert.equal(sig(base.replace(/bad_write_init\+/g, 'bad_write_init.isra.0+')), s0);
+    assert.equal(sig(base.replace(/\[kfleet_kfence_test\]/g, '[other_mod]')), s0);
+    assert.notEqual(sig(base.replace(/out-of-bounds write/g, 'out-of-bounds read').replace(/Out-of-bounds write/g, 'Out-of-bounds read')), s0);
+    assert.notEqual(sig(base.replace(/out-of-bounds write/g, 'use-after-free write').replace(/Out-of-bounds write at (\S+) \(\d+B right of (kfence-#\d+)\)/, 'Use-after-free write at $1 (in $2)')), s0);
+    assert.notEqual(sig(base.replace(/bad_write_init/g, 'other_init')), s0);
     assert.equal(normalizeSymbol('foo.constprop.0.isra.0'), 'foo');
     assert.equal(normalizeSymbol('foo.cold'), 'foo');
     assert.equal(normalizeSymbol('foo_bar'), 'foo_bar');
+  });
+
+  it('syzkaller\'s rule: reports whose titles or alternative titles intersect are one bug; --by-release splits by kernel', () => {
+    const oobW = fixture('upstream-6.12-oob-write-right.txt');
+    const uafW = oobW.replace(/out-of-bounds write/g, 'use-after-free write').replace(/Out-of-bounds write at (\S+) \(\d+B right of (kfence-#\d+)\)/, 'Use-after-free write at $1 (in $2)');
+    const a = parseDmesg(oobW).reports;
+    const b = parseDmesg(uafW).reports;
+    assert.notEqual(a[0]?.title, b[0]?.title);
+    const merged = buildFindings([{ host: 'h1', release: 'r1', reports: a }, { host: 'h2', release: 'r2', reports: b }]);
+    assert.equal(merged.length, 1, 'both are bad-access in the same function');
+    assert.deepEqual(merged[0]?.titles, [a[0]!.title, b[0]!.title].sort());
+    assert.equal(merged[0]?.count, 2);
+    const split = buildFindings([{ host: 'h1', release: 'r1', reports: a }, { host: 'h2', release: 'r2', reports: b }], { byRelease: true });
+    assert.equal(split.length, 2);
+    assert.notEqual(split[0]?.signature, split[1]?.signature);
+    // invalid free and memory corruption have no bad-access alternative: never merged with an access bug
+    const free = parseDmesg(fixture('upstream-invalid-free.txt')).reports;
+    assert.equal(buildFindings([{ host: 'h', reports: [...free, ...parseDmesg(fixture('upstream-uaf-read.txt')).reports] }]).length, 2);
   });
 
   it('a complete report is preferred as the example over a truncated one', () => {
@@ -134,7 +147,7 @@ describe('report/finding-events', () => {
     const ev = findingEvents(hr);
     assert.equal(ev.length, 1);
     const f = buildFindings([hr])[0];
-    assert.deepEqual(ev[0], { type: 'host.finding', host: 'db-07', signature: f?.signature, kind: 'use-after-free', summary: 'use-after-free read in tcp_retransmit_timer (×2)' });
+    assert.deepEqual(ev[0], { type: 'host.finding', host: 'db-07', signature: f?.signature, kind: 'use-after-free', summary: 'KFENCE: use-after-free read in tcp_retransmit_timer (×2)' });
     assert.deepEqual(findingEvents({ host: 'x', reports: [] }), []);
   });
 });

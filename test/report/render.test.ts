@@ -54,7 +54,7 @@ describe('report/render-json', () => {
     assert.deepEqual(Object.keys(doc), ['schema', 'summary', 'findings']);
     assert.deepEqual(doc['summary'], { findings: 3, reports: 6, hosts_affected: 3, hosts_scanned: null });
     const f0 = (doc['findings'] as Record<string, unknown>[])[0] ?? {};
-    assert.deepEqual(Object.keys(f0), ['signature', 'kind', 'access', 'title', 'function', 'module', 'frames', 'hosts', 'count', 'releases', 'first_seen', 'last_seen', 'example', 'example_report']);
+    assert.deepEqual(Object.keys(f0), ['signature', 'kind', 'access', 'title', 'titles', 'alt_titles', 'function', 'module', 'frames', 'hosts', 'count', 'corrupted', 'releases', 'first_seen', 'last_seen', 'example', 'example_report']);
     assert.equal((f0['example_report'] as Record<string, unknown>)['text'], undefined);
     const withHosts = findingsDocument({
       findings: findings(),

@@ -10,9 +10,10 @@ import { register as rollback } from './rollback.js';
 import { register as report } from './report.js';
 import { register as demo } from './demo.js';
 import { register as lab } from './lab.js';
+import { register as focus } from './focus.js';
 import { register as schema } from './schema.js';
 import { register as serve } from './serve.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, plan, apply, status, runs, rollback, report, hosts, demo, lab, schema, serve];
+export const commands: Register[] = [validate, plan, apply, status, runs, rollback, report, focus, hosts, demo, lab, schema, serve];

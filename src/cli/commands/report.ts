@@ -8,9 +8,16 @@ import { EXIT, KfleetError } from '../../errors.js';
 import { EventBus } from '../../events.js';
 import { loadInventory } from '../../inventory/load.js';
 import { matchPattern } from '../../inventory/pattern.js';
-import { buildFindings, kernelLogCommand, readNewKernelLog, renderFindingsHtml, renderFindingsJson, renderFindingsTable, type HostScan } from '../../report/index.js';
+import { buildFindings, kfenceReadCommand, parseKfenceRead, renderFindingsHtml, renderFindingsJson, renderFindingsTable, type HostScan } from '../../report/index.js';
 import type { HostReports } from '../../report/types.js';
 import { loadHostLog, saveHostLog } from '../../report/log-store.js';
+import { reportsFromLog } from '../../report/log-file.js';
+import { exposureReport, modeOf, type Observation } from '../../report/exposure.js';
+import { guardedAllocations } from '../../report/parse-stats.js';
+import { DEFAULT_MAX_TITLES, renderFindingsPrometheus } from '../../report/prometheus-findings.js';
+import { exposureLine } from '../../report/render-exposure.js';
+import { symbolizeReports } from '../../report/symbolize.js';
+import { bootKey, fingerprint, parsePastBoots, pastBootsCommand, pastReports } from '../../report/boot-sources.js';
 import { journalPath, listRuns, readJournal } from '../../rollout/journal.js';
 import type { HostSession } from '../../transport/types.js';
 import { addFleetOptions, intOption, type FleetCliOptions } from '../options.js';
@@ -22,13 +29,25 @@ interface ReportOptions extends FleetCliOptions {
   since?: string;
   stateDir?: string;
   source?: 'dmesg' | 'journal';
+  byRelease?: boolean;
+  log?: string[];
+  prometheus?: string;
+  maxTitles?: string;
+  symbolize?: boolean;
+  debugDir?: string;
 }
 
 export function register(program: Command): void {
-  const cmd = program.command('report').description('KFENCE findings across the fleet, deduplicated by signature (kind, access, top frames, module)').argument('[pattern]', 'host pattern', 'all');
-  addFleetOptions(cmd)
+  const cmd = program.command('report').description("KFENCE findings across the fleet, titled as syzkaller titles them and deduplicated by syzkaller's rule (titles or alternative titles intersect)").argument('[pattern]', 'host pattern', 'all');
+  addFleetOptions(cmd, { inventoryRequired: false })
     .option('--html <file>', 'also write a self-contained HTML report (sortable, filterable, per-host drill-down; with --since RUN, that run\'s rollout timeline too)')
     .option('--since <run|time>', 'only findings after a run started (its id) or a time (ISO, or 30m / 2h / 7d ago)')
+    .option('--log <file...>', 'read saved kernel logs instead of hosts (console capture, dmesg with or without stamps, journalctl -k, vmcore-dmesg.txt, netconsole; .gz accepted); each file is one "host"')
+    .option('--prometheus <file>', 'also write findings and exposure in the Prometheus textfile format (kfleet_kfence_findings_total{title=...})')
+    .option('--max-titles <n>', 'at most this many title labels in --prometheus; the rest are summed as title="other"', String(DEFAULT_MAX_TITLES))
+    .option('--symbolize', 'resolve stack frames to file:line (inlines included) with addr2line/llvm-symbolizer; needs --debug-dir')
+    .option('--debug-dir <dir>', 'where debug files are: .build-id/ab/cdef.debug (also under usr/lib/debug), vmlinux-RELEASE, lib/modules/RELEASE/.../mod.ko')
+    .option('--by-release', 'one finding per bug and kernel release (the same title on two releases is two findings)')
     .option('--state-dir <dir>', 'where the per-host log cursors live (default .kfleet/ beside the inventory)')
     .option('--source <source>', 'kernel log source: dmesg (default) or journal (journalctl -k, where dmesg is restricted)', 'dmesg')
     .action(async (pattern: string, o: ReportOptions) => {
@@ -48,25 +67,108 @@ export function resolveSince(since: string, stateDir: string, now = Date.now()):
   return new Date(t).toISOString();
 }
 
-async function readHost(session: HostSession, host: string, stateDir: string, source: 'dmesg' | 'journal', timeoutMs: number): Promise<HostReports & { total_bugs: number | null }> {
+interface HostRead {
+  observations: Observation[];
+  current: HostReports;
+  past: HostReports[];
+  total_bugs: number | null;
+  unreadable: HostScan['unreadable'];
+}
+
+async function readHost(session: HostSession, host: string, stateDir: string, source: 'dmesg' | 'journal', timeoutMs: number): Promise<HostRead> {
   const state = loadHostLog(stateDir, host);
-  const head = `cat /proc/sys/kernel/random/boot_id; cut -d' ' -f1 /proc/uptime; uname -r; sed -n 's/^[[:space:]]*total bugs[[:space:]]*:[[:space:]]*//p' /sys/kernel/debug/kfence/stats 2>/dev/null | head -n 1; echo @@kfleet-log`;
-  const run = async (cursor: typeof state.cursor) => {
-    const r = await session.exec(`${head}; ${kernelLogCommand(cursor, source)}`, { become: true, timeoutMs, maxOutputBytes: 64 * 1024 * 1024 });
-    const [meta = '', log = ''] = r.stdout.split('@@kfleet-log\n');
-    const [bootId = '', uptime = '0', release = '', bugs = ''] = meta.split('\n');
-    return { bootId: bootId.trim(), uptime: Number(uptime), release: release.trim(), bugs: bugs.trim() === '' ? null : Number(bugs), log };
-  };
+  const exec = async (cmd: string) => (await session.exec(cmd, { become: true, timeoutMs, maxOutputBytes: 64 * 1024 * 1024 })).stdout;
+  const run = async (cursor: typeof state.cursor) => parseKfenceRead(await exec(kfenceReadCommand(cursor, source)), cursor);
   let got = await run(state.cursor);
-  if (state.cursor && state.cursor.boot_id !== got.bootId) got = await run(null); // a new boot: read it whole
-  const res = readNewKernelLog(got.log, got.bootId, state.cursor);
-  const reports = res.reset ? res.reports : [...state.reports, ...res.reports];
-  const bootTime = new Date(Date.now() - got.uptime * 1000).toISOString();
-  saveHostLog(stateDir, { host, cursor: res.cursor, boot_time: res.reset || !state.boot_time ? bootTime : state.boot_time, release: got.release, reports });
-  return { host, release: got.release, boot_time: res.reset || !state.boot_time ? bootTime : state.boot_time, reports, total_bugs: got.bugs };
+  if (state.cursor && state.cursor.boot_id !== got.boot_id) got = await run(null); // a new boot: read it whole
+  const res = got.log;
+  const unreadable: NonNullable<HostScan['unreadable']> = [...(res ? [] : (['kernel log'] as const)), ...(got.stats ? [] : (['stats'] as const))];
+  const reset = res ? res.reset : state.cursor?.boot_id !== got.boot_id;
+  const boot_cursors = { ...state.boot_cursors };
+  let past = [...(state.past ?? [])];
+  if (reset && state.cursor) {
+    // The boot that was being read ended: its live reports become past, its journal is read from the cursor on.
+    boot_cursors[bootKey(state.cursor.boot_id)] = state.cursor;
+    if (state.reports.length) past.push({ source: 'live', boot: bootKey(state.cursor.boot_id), reports: state.reports });
+  }
+  const fresh = res?.reports ?? [];
+  let known = { ...state.known };
+  for (const r of fresh) known[fingerprint(r)] = 1;
+  const reports = reset ? fresh : [...state.reports, ...fresh];
+  // Ended boots: the journal's previous boots, pstore records, kdump's vmcore-dmesg.txt; each read once.
+  const seen = { boots: [...(state.read_boots ?? []), bootKey(got.boot_id)], files: state.read_files ?? [] };
+  const older = pastReports(parsePastBoots(await exec(pastBootsCommand(seen))), boot_cursors, known);
+  known = older.known;
+  past = [...past, ...older.sources];
+  for (const b of older.read_boots) delete boot_cursors[b];
+  const bootTime = new Date(Date.now() - (got.uptime_s ?? 0) * 1000).toISOString();
+  const boot_time = reset || !state.boot_time ? bootTime : state.boot_time;
+  const observation: Observation = {
+    at: new Date().toISOString(),
+    boot_id: got.boot_id,
+    uptime_s: got.uptime_s,
+    mode: modeOf(got.sample_interval) ?? (got.stats?.enabled === false ? 'off' : null),
+    cmdline_on: got.cmdline_on,
+    allocations: guardedAllocations(got.stats),
+  };
+  const observations = [...(state.observations ?? []), observation];
+  saveHostLog(stateDir, {
+    host,
+    observations,
+    cursor: res ? res.cursor : state.cursor,
+    boot_time,
+    release: got.release,
+    reports,
+    boot_cursors,
+    read_boots: [...(state.read_boots ?? []), ...older.read_boots],
+    read_files: [...(state.read_files ?? []), ...older.read_files],
+    known,
+    past,
+  });
+  const current: HostReports = { host, release: got.release, boot_time, reports };
+  return { observations, current, past: past.map((p) => ({ host, reports: p.reports })), total_bugs: got.bugs, unreadable };
+}
+
+/** Findings from saved logs only: no inventory, no host, no state. */
+function reportLogs(files: string[], o: ReportOptions): number {
+  const per = files.map((f) => reportsFromLog(f));
+  const scans: HostScan[] = per.map((p) => ({ host: p.host, release: p.release ?? null, reports: p.reports.length }));
+  return render(per, scans, o, undefined, null);
+}
+
+interface Cohorts {
+  observations: Map<string, Observation[]>;
+  releases: Map<string, string>;
+  groups: Record<string, string[]>;
+}
+
+function render(per: HostReports[], scans: HostScan[], o: ReportOptions, since: string | undefined, cohorts: Cohorts | null): number {
+  const sym = o.symbolize ? symbolizeReports(per, { debugDir: o.debugDir! }) : null;
+  const findings = buildFindings(per, { ...(since ? { since } : {}), ...(o.byRelease ? { byRelease: true } : {}) });
+  const generated_at = new Date().toISOString();
+  const exposure = cohorts ? exposureReport({ observations: cohorts.observations, findings, ...(since ? { since } : {}) }, cohorts.releases, cohorts.groups) : undefined;
+  const extra = { hosts: scans, generated_at, ...(since ? { since } : {}), ...(exposure ? { exposure } : {}) };
+  const runDir = o.stateDir ?? defaultStateDir(o.inventory ?? []);
+  const timeline = o.html && o.since && listRuns(runDir).includes(o.since) ? { timeline: readJournal(journalPath(runDir, o.since)) } : {};
+  if (o.html) writeFileSync(o.html, renderFindingsHtml(findings, { ...extra, ...timeline }));
+  if (o.prometheus) writeFileSync(o.prometheus, renderFindingsPrometheus(findings, exposure ?? null, intOption(o.maxTitles, '--max-titles', DEFAULT_MAX_TITLES)));
+  if (o.json) process.stdout.write(renderFindingsJson({ findings, ...extra }));
+  else {
+    process.stdout.write(renderFindingsTable(findings));
+    if (exposure) process.stdout.write(exposureLine(exposure.fleet));
+    if (sym) process.stdout.write(`symbolized ${sym.resolved} frame(s); ${sym.unresolved} left as printed (marked unresolved in --json and --html)\n`);
+    const failed = scans.filter((s) => s.error);
+    for (const s of failed) process.stdout.write(`${s.host}: not read: ${s.error}\n`);
+    for (const s of scans.filter((x) => x.unreadable?.length)) process.stdout.write(`${s.host}: cannot read its ${s.unreadable!.join(' or ')}${s.unreadable!.length === 2 ? ': KFENCE findings on this host cannot be observed' : ''}\n`);
+    process.stdout.write(`${findings.length} finding(s) on ${new Set(findings.flatMap((f) => f.hosts.map((x) => x.host))).size} of ${scans.length} ${o.log ? 'logs' : 'hosts'}${o.html ? `; HTML report: ${o.html}` : ''}\n`);
+  }
+  return scans.some((s) => s.error) ? EXIT.FAILED : EXIT.OK;
 }
 
 async function report(pattern: string, o: ReportOptions): Promise<number> {
+  if (o.symbolize && !o.debugDir) throw new KfleetError('USAGE', '--symbolize needs --debug-dir DIR (where vmlinux and module debug files are)', { exitCode: EXIT.INPUT, hint: 'e.g. --debug-dir / to use /usr/lib/debug/.build-id and /usr/lib/debug/boot/vmlinux-RELEASE' });
+  if (o.log?.length) return reportLogs(o.log, o);
+  if (!o.inventory?.length) throw new KfleetError('USAGE', 'kfleet report needs hosts (-i INVENTORY) or saved logs (--log FILE...)', { exitCode: EXIT.INPUT, hint: 'e.g. kfleet report -i inventory.ini, or kfleet report --log console.txt' });
   const inv = await loadInventory(o.inventory);
   const hosts = matchPattern(inv, pattern, { limit: o.limit });
   const stateDir = o.stateDir ?? defaultStateDir(o.inventory);
@@ -78,6 +180,7 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
   const limit = pLimit(forks);
   const scans: HostScan[] = [];
   const per: HostReports[] = [];
+  const reads: { host: string; observations: Observation[] }[] = [];
   await Promise.all(
     hosts.map((h) =>
       limit(async () => {
@@ -85,8 +188,10 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
         try {
           session = await ports.connect(h.name);
           const r = await readHost(session, h.name, stateDir, o.source ?? 'dmesg', timeoutMs);
-          per.push(r);
-          scans.push({ host: h.name, release: r.release ?? null, reports: r.reports.length, total_bugs: r.total_bugs });
+          per.push(r.current, ...r.past);
+          reads.push({ host: h.name, observations: r.observations });
+          const n = r.current.reports.length + r.past.reduce((k, p) => k + p.reports.length, 0);
+          scans.push({ host: h.name, release: r.current.release ?? null, reports: n, total_bugs: r.total_bugs, ...(r.unreadable?.length ? { unreadable: r.unreadable } : {}) });
         } catch (e) {
           scans.push({ host: h.name, release: null, reports: 0, error: (e as Error).message });
         } finally {
@@ -97,17 +202,11 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
   );
   const order = new Map(hosts.map((h, i) => [h.name, i]));
   scans.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
-  per.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
-  const findings = buildFindings(per, since ? { since } : {});
-  const generated_at = new Date().toISOString();
-  const timeline = o.since && listRuns(stateDir).includes(o.since) ? { timeline: readJournal(journalPath(stateDir, o.since)) } : {};
-  if (o.html) writeFileSync(o.html, renderFindingsHtml(findings, { hosts: scans, generated_at, ...(since ? { since } : {}), ...timeline }));
-  if (o.json) process.stdout.write(renderFindingsJson({ findings, hosts: scans, generated_at, ...(since ? { since } : {}) }));
-  else {
-    process.stdout.write(renderFindingsTable(findings));
-    const failed = scans.filter((s) => s.error);
-    for (const s of failed) process.stdout.write(`${s.host}: not read: ${s.error}\n`);
-    process.stdout.write(`${findings.length} finding(s) on ${new Set(findings.flatMap((f) => f.hosts.map((x) => x.host))).size} of ${scans.length} hosts${o.html ? `; HTML report: ${o.html}` : ''}\n`);
-  }
-  return scans.some((s) => s.error) ? EXIT.FAILED : EXIT.OK;
+  per.sort((a, b) => order.get(a.host)! - order.get(b.host)!); // stable: a host's current boot stays first
+  const observations = new Map<string, Observation[]>(reads.map((r) => [r.host, r.observations]));
+  const releases = new Map<string, string>(per.filter((p) => p.release).map((p) => [p.host, p.release!]));
+  const scanned = new Set(scans.filter((x) => !x.error).map((x) => x.host));
+  const groups: Record<string, string[]> = {};
+  for (const h of hosts) for (const g of h.groups) if (g !== 'all' && scanned.has(h.name)) (groups[g] ??= []).push(h.name);
+  return render(per, scans, o, since, { observations, releases, groups });
 }

@@ -12,6 +12,8 @@ export interface BootRecord {
   startedAt: number;
   endedAt?: number;
   log: KernelLog;
+  /** Lines of `log` that reached the journal (all when unset); a panic loses the last instant's. */
+  journalLines?: number;
 }
 
 export interface ShellHost {

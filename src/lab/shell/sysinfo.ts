@@ -70,16 +70,18 @@ export function sysinfoCommands(host: ShellHost, session: Session): Command[] {
       return out(lines.join('\n') + '\n');
     }
     let offset = 0;
+    let byId: string | null = null;
     const bi = args.findIndex((a) => a === '-b' || a === '--boot' || a.startsWith('-b') || a.startsWith('--boot='));
     if (bi >= 0) {
       const a = args[bi]!;
       const val = a.startsWith('--boot=') ? a.slice(7) : a.length > 2 && !a.startsWith('--') ? a.slice(2) : args[bi + 1];
       if (val !== undefined && /^-?\d+$/.test(val)) offset = Number(val);
+      else if (val !== undefined && /^[0-9a-f-]{32,36}$/.test(val)) byId = val.replace(/-/g, '');
     }
-    const b = boots[boots.length - 1 + (offset <= 0 ? offset : offset - boots.length)];
-    if (!b) return out('', `Data from the specified boot (${offset}) is not available: No such boot ID in journal\n`, 1);
+    const b = byId !== null ? boots.find((x) => x.bootId.replace(/-/g, '') === byId) : boots[boots.length - 1 + (offset <= 0 ? offset : offset - boots.length)];
+    if (!b) return out('', `Data from the specified boot (${byId ?? offset}) is not available: No such boot ID in journal\n`, 1);
     const mono = args.includes('short-monotonic') || args.includes('-o') && args[args.indexOf('-o') + 1] === 'short-monotonic';
-    const lines = b.log.lines.map((l) => {
+    const lines = b.log.lines.slice(0, b.journalLines ?? b.log.lines.length).map((l) => {
       const when = new Date(b.startedAt + l.at);
       const ts = mono ? stamp(l.at).trim() : when.toUTCString().slice(8, 11) + ' ' + when.toISOString().slice(8, 10) + ' ' + when.toISOString().slice(11, 19);
       return `${ts} ${host.name} kernel: ${l.text}`;

@@ -36,6 +36,8 @@ export interface KernelView {
   uptimeMs(): number;
   meminfo(): string;
   sysrq(c: string): void;
+  /** pstore records kept by the platform across boots (kernel/crash-records.ts). */
+  pstore(): readonly { name: string; text: string }[];
 }
 
 const ro = (read: () => string, mode = 0o444): PseudoFile => ({ type: 'file', mode, read });
@@ -73,7 +75,12 @@ export function sysRoot(v: KernelView): PseudoDir {
     module: () => moduleDir(v),
     kernel: () => kernelDir(v),
     devices: () => dir(() => ({ system: () => dir(() => ({ node: () => nodeDir(v) })) })),
-    fs: () => dir(() => ({ cgroup: () => dir(() => ({})) })),
+    fs: () =>
+      dir(() => ({
+        cgroup: () => dir(() => ({})),
+        // pstore: root-only (0750), one file per record part
+        pstore: () => dir(() => Object.fromEntries(v.pstore().map((r) => [r.name, () => ro(() => r.text, 0o400)])), 0o750),
+      })),
   }));
 }
 

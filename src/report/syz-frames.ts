@@ -1,0 +1,78 @@
+// syzkaller's frame lists for Linux reports, as data: the functions its guilty-frame choice skips
+// (`linuxStackParams.skipPatterns`, matched as unanchored regular expressions against the function
+// name) and the syscall-wrapper prefixes it strips (`stripFramePrefixes`).
+// Source: github.com/google/syzkaller pkg/report/linux.go at SYZKALLER_COMMIT (syz-title.ts); the
+// lists are data that must equal syzkaller's for the titles to be identical, so they are kept in
+// the same order. Patterns are RE2 syntax that JavaScript reads the same way.
+
+export const SKIP_PATTERNS: readonly string[] = [
+  "__sanitizer", "__asan", "kasan", "hwasan", "__msan", "kmsan", "kcsan_setup_watchpoint",
+  "check_memory_region", "check_heap_object", "check_object", "read_word_at_a_time",
+  "(read|write)_once_.*nocheck", "print_address_description", "panic", "invalid_op", "report_bug",
+  "fixup_bug", "print_report", "print_usage_bug", "do_error", "invalid_op", "_trap$|do_trap",
+  "show_stack", "dump_stack", "walk_stack", "dump_backtrace", "warn_slowpath", "warn_alloc",
+  "warn_bogus", "__warn", "alloc_page", "k?v?(?:m|z|c)alloc", "krealloc", "kmem_cache",
+  "allocate_slab", "__alloc_frozen_pages_noprof", "folio_(?:alloc|unlock)", "filemap_alloc_folio",
+  "__filemap_get_folio", "find_or_create_page", "do_read_cache_folio", "read_cache_page",
+  "pagecache_get_page", "grab_cache_page_write_begin", "slab_", "debug_object",
+  "timer_is_static_object", "work_is_static_object", "__might_fault", "print_unlock",
+  "imbalance_bug", "lockdep", "bh_enable", "bh_disable", "perf_trace", "lock_acquire",
+  "lock_release", "lock_class", "mark_lock", "(reacquire|mark)_held_locks", "raw_spin_rq",
+  "spin_lock", "spin_trylock", "spin_unlock", "read_lock", "read_trylock", "write_lock",
+  "write_trylock", "read_unlock", "write_unlock", "^down$", "down_read", "down_write",
+  "down_read_trylock", "down_write_trylock", "down_trylock", "up_read", "up_write", "^mutex_",
+  "^__mutex_", "^rt_mutex_", "owner_on_cpu", "osq_lock", "osq_unlock",
+  "atomic(64)?_(dec|inc|read|set|or|xor|and|add|sub|fetch|xchg|cmpxchg|try)",
+  "(set|clear|change|test)_bit", "__wake_up", "^refcount_", "^kref_", "ref_tracker",
+  "seqprop_assert", "memcpy", "memcmp", "memset", "memchr", "memmove", "memdup", "strcmp", "strncmp",
+  "strcpy", "strlcpy", "strncpy", "strscpy", "strlen", "strstr", "strnstr", "strnlen", "strchr",
+  "strdup", "strndup", "copy_to_user", "copy_from_user", "copy_to_iter", "copy_from_iter",
+  "copy_page_to_iter", "copy_page_from_iter", "copy_folio_to_iter", "^copyin$", "^copyout$",
+  "put_user", "get_user", "might_fault", "might_sleep", "list_add", "list_del", "list_replace",
+  "list_move", "list_splice", "^rb_", "^__rb_", "_indirect_thunk_", "string", "pointer", "snprintf",
+  "scnprintf", "kasprintf", "kvasprintf", "printk", "va_format", "dev_info", "dev_notice",
+  "dev_warn", "dev_err", "dev_alert", "dev_crit", "dev_emerg", "program_check_exception",
+  "program_check_common", "del_timer", "flush_work", "__cancel_work_timer", "cancel_work_sync",
+  "try_to_grab_pending", "flush_workqueue", "drain_workqueue", "destroy_workqueue", "queue_work",
+  "finish_wait", "kthread_stop", "kobject_", "add_uevent_var", "get_device_parent", "device_add",
+  "device_del", "device_unregister", "device_destroy", "device_release", "devres_release_all",
+  "hwrng_unregister", "i2c_del_adapter", "__unregister_client", "device_for_each_child",
+  "rollback_registered", "unregister_netdev", "sysfs_remove", "device_remove_file",
+  "tty_unregister_device", "dummy_urb_enqueue", "usb_kill_urb", "usb_kill_anchored_urbs",
+  "usb_control_msg", "usb_hcd_submit_urb", "usb_submit_urb", "^complete$", "wait_for_completion",
+  "^kv?free$", "kfree_skb", "readb$", "readw$", "readl$", "readq$", "writeb$", "writew$", "writel$",
+  "writeq$", "logic_in", "logic_out", "^crc\\d+", "crc_itu_t", "__might_resched", "assertfail",
+  "^iput$", "^iput_final$", "^ihold$", "hex_dump_to_buffer", "print_hex_dump", "^klist_",
+  "(trace|lockdep)_(hard|soft)irq", "^(un)?lock_page", "stack_trace_consume_entry",
+  "arch_stack_walk", "stack_trace_save", "insert_work", "__queue_delayed_work",
+  "queue_delayed_work_on", "ida_free", "do_(kernel|translation)_fault", "do_mem_abort", "el1_abort",
+  "el1h_64_sync(?:_handler)?", "print_tainted", "xas_(?:start|load|find)", "find_lock_entries",
+  "truncate_inode_pages_range", "__phys_addr", "__fortify_report", "cleanup_srcu_struct",
+  "rhashtable_lookup", "extract_(user|iter)_to_sg", "drop_nlink", "^get_taint$", "^put_device$",
+  "lock_timer_base", "__timer_delete_sync", "sk_stop_timer_sync", "__mod_timer", "fast_dput", "dput",
+  "mark_buffer_dirty",
+];
+
+export const STRIP_FRAME_PREFIXES: readonly string[] = [
+  'SYSC_', 'SyS_', 'sys_', '__x64_', '__ia32_', '__arm64_', '____sys_', '___sys_', '__sys_', '__se_', '__se_sys_',
+  '__do_sys_', 'compat_SYSC_', 'compat_SyS_', 'ksys_',
+];
+
+/** The stack-start lines of `linuxStackParams.stackStartRes` (a frame search ends at one). */
+export const STACK_START_RES: readonly RegExp[] = [
+  /Call (?:T|t)race/,
+  /Allocated:/,
+  /Allocated by task [0-9]+:/,
+  /Freed:/,
+  /Freed by task [0-9]+:/,
+  /[^k] backtrace(?: \(crc [0-9A-Fa-f]*\))?:/,
+  /Backtrace:/,
+  /Uninit was stored to memory at/,
+  /status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: [0-9a-f]{16}/,
+];
+
+/** `riscvSpecialStackStart`: a stack start whose missing frames do not make a report corrupted. */
+export const RISCV_STACK_START = STACK_START_RES[STACK_START_RES.length - 1]!;
+
+/** `linuxStackParams.corruptedLines`: fault-injection stacks mixed into a report. */
+export const CORRUPTED_LINES: readonly RegExp[] = [/^( \[<?(?:0x)?[0-9a-f]+>?\])? should_fail(slab)?(\.[a-z0-9.]+)?\+0x/];
