@@ -116,7 +116,7 @@ describe('notify: webhooks on a lab rollout that halts', function () {
     assert.equal(journaled.length, 1);
     assert.equal(msgs[1]!.host, journaled[0]!.t === 'finding' ? journaled[0]!.host : '');
     assert.equal(msgs[1]!.summary, journaled[0]!.t === 'finding' ? journaled[0]!.summary : '');
-    assert.match(String(msgs[1]!.summary), /BUG: KFENCE: use-after-free/);
+    assert.match(String(msgs[1]!.summary), /KFENCE: use-after-free/);
     assert.equal(msgs[3]!.verdict, state.end?.verdict);
     assert.equal(state.hosts.get('lab-001')!.error?.code, 'KFENCE_FINDING');
   });
