@@ -1,5 +1,5 @@
 // Wires the rollout engine's ports to the real world: ssh2 sessions (src/transport), the probe
-// (src/facts) and the pure planner (src/plan), for the hosts of one inventory.
+// (src/facts), the pure planner (src/plan) and the converger (src/converge), for the hosts of one inventory.
 import { Socket } from 'node:net';
 import type { EventBus } from '../events.js';
 import type { HostFacts } from '../facts/types.js';
@@ -7,6 +7,7 @@ import { connectionVars } from '../inventory/connection.js';
 import type { InventoryHost } from '../inventory/types.js';
 import type { HostPlan } from '../plan/types.js';
 import type { RolloutPorts } from '../rollout/ports.js';
+import { applyHostPlan } from '../converge/apply-host.js';
 import { createTransportContext, type TransportContext } from '../transport/context.js';
 import { openSession } from '../transport/index.js';
 import { planConnection } from '../transport/connect-plan.js';
@@ -73,6 +74,7 @@ export function fleetPorts(args: {
     },
     collect: async (session, host) => (await import('../facts/collect.js')).collectFacts(session, host),
     plan: args.plan,
+    apply: applyHostPlan,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     now: () => Date.now(),
   };

@@ -1,8 +1,10 @@
 // What every part of a running rollout shares.
 import type { LimitFunction } from 'p-limit';
 import type { EventBus } from '../events.js';
+import type { HostPlan } from '../plan/types.js';
 import type { Play } from '../playbook/types.js';
 import type { Journal } from './journal.js';
+import type { Ledger } from './ledger.js';
 import type { RolloutPorts } from './ports.js';
 import type { SessionPool } from './sessions.js';
 
@@ -12,6 +14,9 @@ export interface RunContext {
   play: Play;
   ports: RolloutPorts;
   pool: SessionPool;
+  /** Every record of the run goes through the ledger. */
+  ledger: Ledger;
+  /** The raw journal, for rollback.ts only until it records through the ledger. */
   journal: Journal;
   bus: EventBus;
   check: boolean;
@@ -19,4 +24,9 @@ export interface RunContext {
   rebootLimit: LimitFunction;
   /** Per remote command. */
   commandTimeoutMs: number;
+  /**
+   * Admission of a host's fresh plan before anything is written to it (every phase, and on
+   * --resume): a saved plan replaces it, or refuses the host (PLAN_STALE) when its facts moved.
+   */
+  admit?: (host: string, fresh: HostPlan) => HostPlan;
 }

@@ -1,7 +1,10 @@
 // What the rollout engine needs from the outside world, as narrow ports: the CLI wires them to
-// ssh2 + the probe + the planner; tests can wire them to anything.
+// ssh2 + the probe + the planner + the converger; tests can wire them to anything (a scripted
+// fake fleet drives the engine in milliseconds, test/rollout/fake-fleet.ts).
 import type { HostFacts } from '../facts/types.js';
 import type { HostPlan } from '../plan/types.js';
+import type { HostOutcome } from '../converge/types.js';
+import type { ApplyOptions } from '../converge/apply-host.js';
 import type { HostSession } from '../transport/types.js';
 
 export interface RolloutPorts {
@@ -13,6 +16,8 @@ export interface RolloutPorts {
   collect(session: HostSession, host: string): Promise<HostFacts>;
   /** The pure planner, bound to the play. */
   plan(facts: HostFacts): HostPlan;
+  /** Execute a plan on the host, every write read back (src/converge). */
+  apply(session: HostSession, plan: HostPlan, opts: ApplyOptions): Promise<HostOutcome>;
   sleep(ms: number): Promise<void>;
   now(): number;
 }

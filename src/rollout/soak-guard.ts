@@ -6,7 +6,8 @@
 // A host that crashed once for another reason, or never came back, keeps its soak verdict.
 import type { HostFacts } from '../facts/types.js';
 import type { RunContext } from './context.js';
-import { loopDetected, previousBootKfencePanic, type HostRunResult } from './host-run.js';
+import { loopDetected, previousBootKfencePanic } from './boot-loop.js';
+import type { HostRunResult } from './ledger.js';
 import { readBootId } from './reboot.js';
 
 /** Soak verdicts after which the guard looks for a boot loop. */

@@ -1,28 +1,24 @@
 // kfleet apply: converge the hosts of a playbook (or exactly a saved plan), as a phased rollout,
-// or finish a run whose controller died (--resume RUN).
+// or finish a run whose controller died (--resume RUN). Reads input, calls the rollout front door
+// (src/rollout/index.ts), renders the recap.
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EXIT, KfleetError, isKfleetError } from '../../errors.js';
+import { EXIT, KfleetError } from '../../errors.js';
 import { planHost } from '../../plan/plan-host.js';
 import { describePlan } from '../../plan/diff.js';
-import { planIsEmpty, type HostPlan } from '../../plan/types.js';
-import type { HostFacts } from '../../facts/types.js';
-import { readJournal, journalPath, replay } from '../../rollout/journal.js';
-import { SessionPool } from '../../rollout/sessions.js';
-import { probe } from '../../rollout/host-run.js';
+import { planIsEmpty } from '../../plan/types.js';
+import { checkAgainstSaved, loadRun, probeFleet, runPlay, savedPlanAdmission, type Probed } from '../../rollout/index.js';
 import { addFleetOptions, intOption, type FleetCliOptions } from '../options.js';
 import { defaultStateDir, loadTargets, patternMatcher } from '../targets.js';
 import { fleetPorts, transportFromOptions } from '../fleet-ports.js';
 import { setupOutput } from '../output.js';
 import { confirm } from '../prompt.js';
 import { formatRecap } from '../recap.js';
-import { runPlay } from '../run-play.js';
 import type { Play } from '../../playbook/types.js';
 import { loadSavedPlanForApply } from '../saved-plan.js';
-import pLimit from 'p-limit';
-import { isDeepStrictEqual } from 'node:util';
 import { addNotifyOptions, attachNotify } from '../../notify/attach.js';
 
-interface ApplyOptions extends FleetCliOptions {
+export interface ApplyOptions extends FleetCliOptions {
   check?: boolean;
   diff?: boolean;
   yes?: boolean;
@@ -49,7 +45,7 @@ export function register(program: Command): void {
   addNotifyOptions(cmd);
 }
 
-async function apply(file: string | undefined, o: ApplyOptions): Promise<number> {
+export async function apply(file: string | undefined, o: ApplyOptions): Promise<number> {
   const stateDir = o.stateDir ?? defaultStateDir(o.inventory);
   const { bus, done } = setupOutput(o);
   try {
@@ -69,42 +65,16 @@ async function apply(file: string | undefined, o: ApplyOptions): Promise<number>
       const effPlay = { ...play, rollout: { ...play.rollout, forks } };
       const transport = await transportFromOptions(o, bus, forks);
       const savedPlans = saved?.plans.get(play.name);
+      const admit = savedPlans ? savedPlanAdmission(savedPlans) : undefined;
       const ports = fleetPorts({ hosts: target.hosts, transport, plan: (facts) => planHost(play, facts) });
-      const pool = new SessionPool(ports);
       const hosts = target.hosts.map((h) => h.name);
       // Probe first: show the plan, and let the user say no before anything is written.
-      const preprobed = new Map<string, { facts: HostFacts; plan: HostPlan }>();
-      const inputErrors: KfleetError[] = [];
-      const limit = pLimit(forks);
-      const ctxLite = { pool, ports, bus } as Parameters<typeof probe>[0];
-      await Promise.all(
-        hosts.map((h) =>
-          limit(async () => {
-            try {
-              const p = await probe(ctxLite, h);
-              // Closed until the engine works on the host (controller memory stays flat per host).
-              await pool.drop(h);
-              if (savedPlans) p.plan = checkAgainstSaved(savedPlans.get(h), planHost(play, p.facts));
-              preprobed.set(h, p);
-            } catch (e) {
-              // Input errors (a broken ssh config, a bad key or passphrase) stop the command before
-              // anything is written; an unreachable host is retried by the engine and counts as failed.
-              if (isKfleetError(e) && e.exitCode === EXIT.INPUT) inputErrors.push(e);
-            }
-          }),
-        ),
-      );
-      if (inputErrors.length) {
-        await pool.closeAll();
-        throw inputErrors[0]!;
-      }
-      if (!(await showAndConfirm(play, preprobed, o))) {
-        await pool.closeAll();
+      const { probed, inputErrors } = await probeFleet({ ports, hosts, forks, bus, ...(admit ? { admit } : {}) });
+      if (inputErrors.length) throw inputErrors[0]!;
+      if (!(await showAndConfirm(play, probed, o))) {
         bus.emit({ type: 'info', message: 'nothing was changed' });
         return EXIT.ABORTED;
       }
-      // runPlay throws when the fleet lock is held: the probe sessions must be closed anyway, or
-      // their sockets keep the process alive.
       const summary = await runPlay({
         play: effPlay,
         hosts,
@@ -113,12 +83,12 @@ async function apply(file: string | undefined, o: ApplyOptions): Promise<number>
         stateDir,
         check: o.check ?? false,
         matches: patternMatcher(t.inventory),
-        meta: { command: 'apply', playbook: { file: t.playbook.file, sha256: t.playbookSha256 }, inventory: o.inventory, limit: o.limit ?? null, options: { forks, ...(saved ? { plan: file } : {}) } },
+        meta: { command: 'apply', playbook: { file: t.playbook.file, sha256: t.playbookSha256 }, inventory: o.inventory, limit: o.limit ?? null, options: { forks, ...(saved ? { plan: resolve(file) } : {}) } },
         ...(o.takeOverLock ? { takeOverLock: true } : {}),
         commandTimeoutMs: intOption(o.commandTimeout, '--command-timeout', 120) * 1000,
-        preprobed,
-        pool,
-      }).finally(() => pool.closeAll());
+        preprobed: probed,
+        ...(admit ? { admit } : {}),
+      });
       done();
       if (!o.json) process.stdout.write(formatRecap(summary, play.name, o.verbose ?? false));
       exit = Math.max(exit, summary.exitCode);
@@ -132,12 +102,7 @@ async function apply(file: string | undefined, o: ApplyOptions): Promise<number>
 
 async function resume(o: ApplyOptions, stateDir: string, bus: ReturnType<typeof setupOutput>['bus']): Promise<number> {
   const run = o.resume!;
-  let state;
-  try {
-    state = replay(readJournal(journalPath(stateDir, run)));
-  } catch (e) {
-    throw new KfleetError('RUN_UNKNOWN', `cannot read run ${run} in ${stateDir}: ${(e as Error).message}`, { exitCode: EXIT.INPUT, hint: '`kfleet runs` lists the runs; pass --state-dir if the run lives elsewhere' });
-  }
+  const state = loadRun(stateDir, run);
   if (state.end) {
     bus.emit({ type: 'info', message: `run ${run} already ended: ${state.end.verdict}` });
     return state.end.exit_code;
@@ -148,6 +113,10 @@ async function resume(o: ApplyOptions, stateDir: string, bus: ReturnType<typeof 
   }
   const target = t.targets.find((x) => x.play.name === state.meta.play);
   if (!target) throw new KfleetError('PLAY_GONE', `play "${state.meta.play}" is not in ${state.meta.playbook.file}`, { exitCode: EXIT.INPUT });
+  // A run of a saved plan resumes against that plan: every host not yet written is checked again.
+  const planFile = typeof state.meta.options.plan === 'string' ? state.meta.options.plan : undefined;
+  const savedPlans = planFile ? (await loadSavedPlanForApply(planFile)).plans.get(state.meta.play) : undefined;
+  if (planFile && !savedPlans) throw new KfleetError('PLAN_STALE', `the plan ${planFile} of run ${run} has no play "${state.meta.play}"`, { exitCode: EXIT.INPUT, hint: 'make a new plan with `kfleet plan --out` and start a new run' });
   const forks = Number(state.meta.options.forks ?? target.play.rollout.forks);
   const play = { ...target.play, rollout: { ...target.play.rollout, forks } };
   attachNotify(bus, play, o);
@@ -166,32 +135,19 @@ async function resume(o: ApplyOptions, stateDir: string, bus: ReturnType<typeof 
     meta: { command: 'apply', playbook: state.meta.playbook, inventory: state.meta.inventory, limit: state.meta.limit, options: state.meta.options },
     commandTimeoutMs: intOption(o.commandTimeout, '--command-timeout', 120) * 1000,
     resume: state,
+    ...(savedPlans ? { admit: savedPlanAdmission(savedPlans) } : {}),
     ...(o.takeOverLock ? { takeOverLock: true } : {}),
   });
   if (!o.json) process.stdout.write(formatRecap(summary, play.name, o.verbose ?? false));
   return summary.exitCode;
 }
 
-/**
- * A saved plan is applied only when it is exactly what the planner makes of the host's current
- * facts (the planner is deterministic and the playbook is unchanged): a host whose facts moved is
- * refused as stale, and a plan that was edited by hand is refused as tampered.
- */
-export function checkAgainstSaved(saved: HostPlan | undefined, fresh: HostPlan): HostPlan {
-  if (!saved) return { ...fresh, refused: [{ code: 'NOT_IN_PLAN', message: 'this host is not in the saved plan', hint: 'run `kfleet plan --out` again to include it' }] };
-  if (saved.fingerprint !== fresh.fingerprint) {
-    return { ...saved, refused: [{ code: 'PLAN_STALE', message: 'the host changed since the plan was saved (its facts fingerprint moved); refusing to apply a stale plan', hint: 'run `kfleet plan --out` again and review it' }] };
-  }
-  const plain = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
-  if (!isDeepStrictEqual(plain(saved), plain(fresh))) {
-    return { ...saved, refused: [{ code: 'PLAN_MISMATCH', message: 'the saved plan for this host is not what kfleet plans for its current facts (edited by hand, or made by another kfleet version); refusing it', hint: 'make the plan again with `kfleet plan --out`' }] };
-  }
-  return saved;
-}
+/** Kept here for the callers that import it from the command (the check lives in src/rollout/saved-plan.ts). */
+export { checkAgainstSaved };
 
 /** Print the diff when asked (or before a terminal confirmation) and ask; true to go on. A function
  *  of its own so that nothing here keeps the probed facts alive while the rollout runs. */
-async function showAndConfirm(play: Play, preprobed: Map<string, { facts: HostFacts; plan: HostPlan }>, o: ApplyOptions): Promise<boolean> {
+async function showAndConfirm(play: Play, preprobed: Map<string, Probed>, o: ApplyOptions): Promise<boolean> {
   const changing = [...preprobed.values()].filter((p) => !planIsEmpty(p.plan));
   if (o.diff || (!o.yes && !o.check && process.stdin.isTTY && !o.json)) {
     for (const p of changing) process.stdout.write(describePlan(p.plan).map((l) => `${l}\n`).join('') + '\n');

@@ -31,22 +31,24 @@ export function register(program: Command): void {
 
 async function demo(o: { playbook: string; keep?: boolean }): Promise<number> {
   const { startLab } = await import('../../lab/index.js');
-  const { main } = await import('../main.js');
+  // The commands' own functions, not main(): the demo is one command calling two others.
+  const { status } = await import('./status.js');
+  const { apply } = await import('./apply.js');
   const dir = mkdtempSync(join(tmpdir(), 'kfleet-demo-'));
   const total = Object.values(DEMO_MIX).reduce((a, b) => a + b, 0);
   process.stdout.write(pc.bold(`Starting a lab of ${total} hosts (${Object.entries(DEMO_MIX).map(([p, n]) => `${n} x ${p}`).join(', ')}) ...\n`));
   const lab = await startLab({ mix: DEMO_MIX, stateDir: dir, downtimeMs: 1500 });
-  const common = ['-i', lab.inventoryPath, '--known-hosts', lab.knownHostsPath];
-  const state = ['--state-dir', join(dir, 'state')];
+  const common = { inventory: [lab.inventoryPath], knownHosts: [lab.knownHostsPath] };
+  const state = { ...common, stateDir: join(dir, 'state'), yes: true };
   try {
     process.stdout.write(pc.bold('\n$ kfleet status\n'));
-    await main(['status', ...common]);
+    await status('all', common);
     process.stdout.write(pc.bold(`\n$ kfleet apply ${o.playbook} --yes\n`));
-    const code = await main(['apply', o.playbook, ...common, ...state, '--yes']);
+    const code = await apply(o.playbook, state);
     process.stdout.write(pc.bold('\n$ kfleet status\n'));
-    await main(['status', ...common]);
+    await status('all', common);
     process.stdout.write(pc.bold('\n$ kfleet apply again: nothing left to change\n'));
-    const again = await main(['apply', o.playbook, ...common, ...state, '--yes']);
+    const again = await apply(o.playbook, state);
     const boots = lab.hosts.map((h) => h.bootCount - 1);
     process.stdout.write(`\nlab witness: ${boots.filter((b) => b === 1).length} hosts rebooted exactly once, ${boots.filter((b) => b === 0).length} not at all, ${boots.filter((b) => b > 1).length} more than once\n`);
     if (o.keep) {

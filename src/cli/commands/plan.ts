@@ -4,7 +4,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import pLimit from 'p-limit';
 import { EXIT } from '../../errors.js';
 import { parseFactsJson } from '../../facts/load-fact-files.js';
 import type { HostFacts } from '../../facts/types.js';
@@ -15,6 +14,7 @@ import { planIsEmpty, type HostPlan } from '../../plan/types.js';
 import { addFleetOptions, intOption, type FleetCliOptions } from '../options.js';
 import { loadTargets } from '../targets.js';
 import { fleetPorts, transportFromOptions } from '../fleet-ports.js';
+import { fanOut, hostErrorOf, overSessions } from '../../rollout/index.js';
 import { EventBus } from '../../events.js';
 import { plainRenderer } from '../render/plain.js';
 
@@ -62,23 +62,11 @@ async function plan(file: string, o: PlanOptions): Promise<number> {
       const forks = intOption(o.forks, '--forks', target.play.rollout.forks);
       const transport = await transportFromOptions(o, bus, forks);
       const ports = fleetPorts({ hosts: target.hosts, transport, plan: (f) => planHost(target.play, f) });
-      const limit = pLimit(forks);
-      await Promise.all(
-        target.hosts.map((h) =>
-          limit(async () => {
-            let session;
-            try {
-              session = await ports.connect(h.name);
-              results.set(h.name, ports.plan(await ports.collect(session, h.name)));
-            } catch (e) {
-              const err = e as { code?: string; message: string };
-              results.set(h.name, { code: err.code ?? 'UNREACHABLE', message: err.message });
-            } finally {
-              await session?.close().catch(() => {});
-            }
-          }),
-        ),
-      );
+      const reached = await fanOut(target.hosts.map((h) => h.name), forks, overSessions(ports.connect, async (session, host) => ports.plan(await ports.collect(session, host))));
+      for (const r of reached) {
+        const e = r.ok ? null : hostErrorOf(r.error);
+        results.set(r.host, r.ok ? r.value : { code: e!.code, message: e!.message });
+      }
     }
     const hostPlans: HostPlan[] = [];
     for (const h of target.hosts) {

@@ -3,7 +3,6 @@
 // so repeated reports cost only what is new.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import pLimit from 'p-limit';
 import { EXIT, KfleetError } from '../../errors.js';
 import { EventBus } from '../../events.js';
 import { loadInventory } from '../../inventory/load.js';
@@ -19,6 +18,7 @@ import { exposureLine } from '../../report/render-exposure.js';
 import { symbolizeReports } from '../../report/symbolize.js';
 import { bootKey, fingerprint, parsePastBoots, pastBootsCommand, pastReports } from '../../report/boot-sources.js';
 import { journalPath, listRuns, readJournal } from '../../rollout/journal.js';
+import { fanOut, overSessions } from '../../rollout/index.js';
 import type { HostSession } from '../../transport/types.js';
 import { addFleetOptions, intOption, type FleetCliOptions } from '../options.js';
 import { fleetPorts, transportFromOptions } from '../fleet-ports.js';
@@ -177,29 +177,21 @@ async function report(pattern: string, o: ReportOptions): Promise<number> {
   const transport = await transportFromOptions(o, new EventBus(), forks);
   const ports = fleetPorts({ hosts, transport, plan: () => { throw new Error('report does not plan'); } });
   const timeoutMs = intOption(o.commandTimeout, '--command-timeout', 120) * 1000;
-  const limit = pLimit(forks);
   const scans: HostScan[] = [];
   const per: HostReports[] = [];
   const reads: { host: string; observations: Observation[] }[] = [];
-  await Promise.all(
-    hosts.map((h) =>
-      limit(async () => {
-        let session;
-        try {
-          session = await ports.connect(h.name);
-          const r = await readHost(session, h.name, stateDir, o.source ?? 'dmesg', timeoutMs);
-          per.push(r.current, ...r.past);
-          reads.push({ host: h.name, observations: r.observations });
-          const n = r.current.reports.length + r.past.reduce((k, p) => k + p.reports.length, 0);
-          scans.push({ host: h.name, release: r.current.release ?? null, reports: n, total_bugs: r.total_bugs, ...(r.unreadable?.length ? { unreadable: r.unreadable } : {}) });
-        } catch (e) {
-          scans.push({ host: h.name, release: null, reports: 0, error: (e as Error).message });
-        } finally {
-          await session?.close().catch(() => {});
-        }
-      }),
-    ),
-  );
+  const reached = await fanOut(hosts.map((h) => h.name), forks, overSessions(ports.connect, (session, host) => readHost(session, host, stateDir, o.source ?? 'dmesg', timeoutMs)));
+  for (const x of reached) {
+    if (!x.ok) {
+      scans.push({ host: x.host, release: null, reports: 0, error: (x.error as Error).message });
+      continue;
+    }
+    const r = x.value;
+    per.push(r.current, ...r.past);
+    reads.push({ host: x.host, observations: r.observations });
+    const n = r.current.reports.length + r.past.reduce((k, p) => k + p.reports.length, 0);
+    scans.push({ host: x.host, release: r.current.release ?? null, reports: n, total_bugs: r.total_bugs, ...(r.unreadable?.length ? { unreadable: r.unreadable } : {}) });
+  }
   const order = new Map(hosts.map((h, i) => [h.name, i]));
   scans.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
   per.sort((a, b) => order.get(a.host)! - order.get(b.host)!); // stable: a host's current boot stays first

@@ -1,7 +1,6 @@
 // kfleet status: per host, KFENCE as it is now (mode, interval, pool, fault, slab selection,
 // pending reboot, bugs), from one probe per host. --json, or --prometheus for node_exporter.
 import type { Command } from 'commander';
-import pLimit from 'p-limit';
 import pc from 'picocolors';
 import { EXIT } from '../../errors.js';
 import { EventBus } from '../../events.js';
@@ -10,6 +9,7 @@ import { matchPattern } from '../../inventory/pattern.js';
 import { renderPrometheus } from '../../report/prometheus.js';
 import { addFleetOptions, intOption, type FleetCliOptions } from '../options.js';
 import { fleetPorts, transportFromOptions } from '../fleet-ports.js';
+import { fanOut, hostErrorOf, overSessions } from '../../rollout/index.js';
 import { statusView, type HostStatusView } from '../status-view.js';
 
 interface StatusOptions extends FleetCliOptions {
@@ -27,30 +27,17 @@ export function register(program: Command): void {
 
 type Row = HostStatusView | { host: string; error: { code: string; message: string } };
 
-async function status(pattern: string, o: StatusOptions): Promise<number> {
+const pick = (e: { code: string; message: string }) => ({ code: e.code, message: e.message });
+
+export async function status(pattern: string, o: StatusOptions): Promise<number> {
   const inv = await loadInventory(o.inventory);
   const hosts = matchPattern(inv, pattern, { limit: o.limit });
   const forks = intOption(o.forks, '--forks', 50);
   const bus = new EventBus();
   const transport = await transportFromOptions(o, bus, forks);
   const ports = fleetPorts({ hosts, transport, plan: () => { throw new Error('status does not plan'); } });
-  const limit = pLimit(forks);
-  const rows: Row[] = await Promise.all(
-    hosts.map((h) =>
-      limit(async (): Promise<Row> => {
-        let session;
-        try {
-          session = await ports.connect(h.name);
-          return statusView(await ports.collect(session, h.name));
-        } catch (e) {
-          const err = e as { code?: string; message: string };
-          return { host: h.name, error: { code: err.code ?? 'UNREACHABLE', message: err.message } };
-        } finally {
-          await session?.close().catch(() => {});
-        }
-      }),
-    ),
-  );
+  const reached = await fanOut(hosts.map((h) => h.name), forks, overSessions(ports.connect, async (session, host) => statusView(await ports.collect(session, host))));
+  const rows: Row[] = reached.map((r) => (r.ok ? r.value : { host: r.host, error: pick(hostErrorOf(r.error)) }));
   const failed = rows.filter((r) => 'error' in r).length;
   if (o.prometheus) {
     process.stdout.write(

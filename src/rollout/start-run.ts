@@ -1,14 +1,15 @@
-// Runs one play as a rollout: lock, journal, engine, recap. Shared by apply, --resume, demo and
-// rollback.
+// Runs one play as a rollout: lock, journal, ledger, engine. Used by apply, --resume and demo
+// through the front door (index.ts).
 import type { EventBus } from '../events.js';
-import type { HostFacts } from '../facts/types.js';
 import type { HostPlan } from '../plan/types.js';
 import type { Play } from '../playbook/types.js';
-import { FleetLock, readLock, isStale } from '../rollout/lock.js';
-import { Journal, createJournal, journalPath, newRunId, type RunMeta, type RunState } from '../rollout/journal.js';
-import { runRollout, type RunSummary } from '../rollout/engine.js';
-import type { RolloutPorts } from '../rollout/ports.js';
-import { SessionPool } from '../rollout/sessions.js';
+import { FleetLock, readLock, isStale } from './lock.js';
+import { Journal, createJournal, journalPath, newRunId, type RunMeta, type RunState } from './journal.js';
+import { runRollout, type RunSummary } from './engine.js';
+import type { Probed } from './host-probe.js';
+import { Ledger } from './ledger.js';
+import type { RolloutPorts } from './ports.js';
+import { SessionPool } from './sessions.js';
 
 export interface PlayRunArgs {
   play: Play;
@@ -21,9 +22,11 @@ export interface PlayRunArgs {
   meta: Omit<RunMeta, 'run' | 'play' | 'hosts' | 'check'>;
   takeOverLock?: boolean;
   commandTimeoutMs: number;
-  preprobed?: Map<string, { facts: HostFacts; plan: HostPlan }>;
+  preprobed?: Map<string, Probed>;
   resume?: RunState;
   pool?: SessionPool;
+  /** A saved plan's admission of each host's fresh plan (saved-plan.ts). */
+  admit?: (host: string, fresh: HostPlan) => HostPlan;
 }
 
 export async function runPlay(a: PlayRunArgs): Promise<RunSummary> {
@@ -37,7 +40,7 @@ export async function runPlay(a: PlayRunArgs): Promise<RunSummary> {
   a.bus.emit({ type: 'run.start', run, command: a.meta.command, hosts: a.hosts.length, check: a.check });
   try {
     const summary = await runRollout({
-      ctx: { run, stateDir: a.stateDir, play: a.play, ports: a.ports, pool, journal, bus: a.bus, check: a.check, commandTimeoutMs: a.commandTimeoutMs },
+      ctx: { run, stateDir: a.stateDir, play: a.play, ports: a.ports, pool, journal, ledger: new Ledger(journal, a.bus), bus: a.bus, check: a.check, commandTimeoutMs: a.commandTimeoutMs, ...(a.admit ? { admit: a.admit } : {}) },
       hosts: a.hosts,
       matches: a.matches,
       ...(a.resume ? { resume: a.resume } : {}),
