@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Lab, LabHost } from './index.js';
 import { BUG_KINDS, type BugKind } from './kernel/reports.js';
 import { FAULT_KINDS, type FaultKind } from './host.js';
+import { hostWitness } from './witness.js';
 
 export function controlSocket(stateDir: string): string {
   return join(stateDir, 'control.sock');
@@ -61,6 +62,11 @@ export async function serveControl(lab: Lab, onDown: () => void): Promise<Server
         if (req.url === '/down') {
           reply(200, { ok: true });
           return onDown();
+        }
+        if (req.url === '/witness') {
+          const hosts = args.host === undefined ? lab.hosts : [lab.host(String(args.host))];
+          void Promise.all(hosts.map(hostWitness)).then((w) => reply(200, { hosts: w }), (e: Error) => reply(500, { error: e.message }));
+          return;
         }
         const host = lab.host(String(args.host));
         if (req.url === '/inject') {

@@ -14,6 +14,7 @@ export { LabHost, FAULT_KINDS, type AuditEntry, type AuditBoot, type FaultKind, 
 export { PROFILES, PROFILE_NAMES, getProfile, profileGroup, type Profile } from './profiles.js';
 export { BUG_KINDS, type BugKind } from './kernel/reports.js';
 export type { AuditWrite } from './vfs/session-fs.js';
+export { hostWitness, type HostWitness } from './witness.js';
 
 export interface LabMemory {
   totalMiB?: number;

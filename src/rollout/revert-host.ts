@@ -8,7 +8,7 @@ import { errOf, fail } from './host-fail.js';
 import type { HostError, HostRunResult } from './ledger.js';
 import { quarantineHost, quarantinePath } from './quarantine.js';
 import { fireCommand, waitForReboot } from './reboot.js';
-import { revertArgsChanges, revertUnitChange } from './revert.js';
+import { revertArgsChanges, revertUnitChange } from '../plan/restore.js';
 
 /** What a revert needs to know, in one short command (a looping host may give it well under a second). */
 async function readArgsState(session: Awaited<ReturnType<RunContext['pool']['get']>>, before: HostFacts, timeoutMs: number): Promise<HostFacts> {

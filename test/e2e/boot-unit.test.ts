@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startLab, type Lab, type LabHost } from '../../src/lab/index.js';
 import type { PlanDocument } from '../../src/cli/commands/plan.js';
 import { events, kfleet, labPlaybook, tmp, writes } from './support.js';
+import { assertWitness, witnessMark } from '../support/witness.js';
 
 const UNIT = '/etc/systemd/system/kfleet-kfence.service';
 const SCRIPT = '/etc/kfleet/kfence-boot.sh';
@@ -30,7 +31,9 @@ describe('e2e: boot unit for the per-slab selection', function () {
     it(`apply: ${where} installs the unit; the selection survives kfleet's reboot and a later one`, async () => {
       const file = labPlaybook(dir, 'demo.yml', hosts.join(':'), { kfence: { apply: where, slabs: { only: ['kmalloc-64'] } } });
       const common = ['-i', lab.inventoryPath, '--state-dir', join(dir, 'state'), '--yes', '--json'];
+      const mark = await witnessMark(lab);
       const a = await kfleet(['apply', file, ...common]);
+      await assertWitness(lab, mark, { exitCode: a.code, events: events(a.stdout), journal: { stateDir: join(dir, 'state') } }, { playbook: file });
       const res = events(a.stdout).filter((e) => e.type === 'host.result');
       // boot: a reboot makes it real; both: live where the kernel can (upstream 6.12 late enable), a reboot where not (a small Alinux pool).
       const want = where === 'boot' ? ['rebooted', 'rebooted'] : ['rebooted', 'changed'];
@@ -58,7 +61,9 @@ describe('e2e: boot unit for the per-slab selection', function () {
 
   it('a play without a selection removes the unit', async () => {
     const file = labPlaybook(dir, 'demo.yml', 'lab-001:lab-003', { kfence: { apply: 'both' } });
+    const mark = await witnessMark(lab);
     const a = await kfleet(['apply', file, '-i', lab.inventoryPath, '--state-dir', join(dir, 'state'), '--yes', '--json']);
+    await assertWitness(lab, mark, { exitCode: a.code, events: events(a.stdout), journal: { stateDir: join(dir, 'state') } }, { playbook: file });
     assert.ok(events(a.stdout).filter((e) => e.type === 'host.result').every((e) => e.status !== 'failed'), a.stdout.slice(-2000));
     for (const n of ['lab-001', 'lab-003']) {
       const h = lab.host(n);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startLab, type Lab } from '../../src/lab/index.js';
 import { auditMark, events, kfleet, labPlaybook, tmp, writesSince } from './support.js';
+import { assertWitness, witnessMark } from '../support/witness.js';
 
 describe('e2e: hosts failing mid-apply', function () {
   this.timeout(90_000);
@@ -20,6 +21,7 @@ describe('e2e: hosts failing mid-apply', function () {
     // Full mode on kmalloc-64 at runtime, one global 1 GiB area.
     const file = labPlaybook(dir, 'slab-full-mode.yml', 'lab', { kfence: { pool_mode: 'global', num_objects: 131071 } });
     const mark = auditMark(lab.hosts);
+    const seen = await witnessMark(lab);
     let armed = false;
     // The faults start once the run starts, after the facts were collected: the apply itself is hit.
     const onStdout = (chunk: string) => {
@@ -48,5 +50,6 @@ describe('e2e: hosts failing mid-apply', function () {
     assert.deepEqual(['lab-002', 'lab-003', 'lab-005'].map((n) => [n, r.get(n)?.status]), [['lab-002', 'failed'], ['lab-003', 'failed'], ['lab-005', 'failed']], show);
     assert.equal(a.code, 1);
     assert.ok(Date.now() - started < 40_000, 'a slow host does not hold the run for long');
+    await assertWitness(lab, seen, { exitCode: a.code, events: events(a.stdout), journal: { stateDir: join(dir, 'state') } }, { playbook: file });
   });
 });

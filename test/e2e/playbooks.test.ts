@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PROFILE_NAMES, startLab, type Lab } from '../../src/lab/index.js';
 import type { PlanDocument } from '../../src/cli/commands/plan.js';
 import { auditMark, events, kfleet, labPlaybook, tmp, writesSince } from './support.js';
+import { assertWitness, witnessMark } from '../support/witness.js';
 
 // Order matters only for speed: each playbook starts from the state the previous one left.
 const EXAMPLES = ['online-sampling.yml', 'canary-sampling.yml', 'slab-full-mode.yml', 'demo-runtime.yml', 'demo.yml', 'offline-debug.yml', 'disable.yml'];
@@ -60,14 +61,18 @@ describe('e2e: every example playbook against every profile', function () {
       // --check: nothing is written anywhere, and nobody reboots.
       let mark = auditMark(lab.hosts);
       const boots = lab.hosts.map((h) => h.bootCount);
+      let seen = await witnessMark(lab);
       const c = await kfleet(['apply', file, ...common, '--check', '--json']);
+      await assertWitness(lab, seen, { exitCode: c.code, events: events(c.stdout) }, { playbook: file });
       assert.deepEqual(writesSince(lab.hosts, mark), [], 'writes during --check');
       assert.deepEqual(lab.hosts.map((h) => h.bootCount), boots);
       assert.ok(c.code === 0 || c.code === 4 || c.code === 3, c.stdout);
 
       // apply: every host that is not refused converges; refused hosts are untouched.
       mark = auditMark(lab.hosts);
+      seen = await witnessMark(lab);
       const a = await kfleet(['apply', file, ...common, '--yes', '--json']);
+      await assertWitness(lab, seen, { exitCode: a.code, events: events(a.stdout), journal: { stateDir: join(dir, 'state') } }, { playbook: file });
       const results = new Map(events(a.stdout).filter((e) => e.type === 'host.result').map((e) => [e.host as string, e]));
       for (const n of names) {
         const r = results.get(n);
@@ -84,7 +89,9 @@ describe('e2e: every example playbook against every profile', function () {
       // Again: nothing to change, not one write, no reboot.
       mark = auditMark(lab.hosts);
       const bootsBefore = lab.hosts.map((h) => h.bootCount);
+      seen = await witnessMark(lab);
       const again = await kfleet(['apply', file, ...common, '--yes', '--json']);
+      await assertWitness(lab, seen, { exitCode: again.code, events: events(again.stdout), journal: { stateDir: join(dir, 'state') } }, { playbook: file });
       const second = events(again.stdout).filter((e) => e.type === 'host.result');
       assert.equal(second.length, names.length);
       for (const r of second) assert.ok(r.status === 'ok' || (r.status === 'refused' && refused.has(r.host as string)), `second apply: ${JSON.stringify(r)}`);
@@ -106,9 +113,13 @@ describe('e2e: offline-debug on a 16 GiB host (the guide\'s default size)', func
     try {
       const file = labPlaybook(dir, 'offline-debug.yml', 'lab');
       const common = ['-i', lab.inventoryPath, '--state-dir', join(dir, 'state'), '--yes', '--json'];
+      let seen = await witnessMark(lab);
       const a = await kfleet(['apply', file, ...common]);
+      await assertWitness(lab, seen, { exitCode: a.code, events: events(a.stdout), journal: { stateDir: join(dir, 'state') } }, { playbook: file });
       assert.deepEqual(events(a.stdout).filter((e) => e.type === 'host.result').map((e) => [e.status, e.error]), [['rebooted', undefined]]);
+      seen = await witnessMark(lab);
       const again = await kfleet(['apply', file, ...common]);
+      await assertWitness(lab, seen, { exitCode: again.code, events: events(again.stdout), journal: { stateDir: join(dir, 'state') } }, { playbook: file });
       assert.deepEqual(events(again.stdout).filter((e) => e.type === 'host.result').map((e) => [e.status, e.error]), [['ok', undefined]]);
     } finally {
       await lab.stop();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startLab, type BugKind, type Lab } from '../../src/lab/index.js';
 import type { Finding } from '../../src/report/types.js';
 import { events, kfleet, labPlaybook, tmp } from './support.js';
+import { assertWitness, witnessMark } from '../support/witness.js';
 
 const INJECT: Record<string, BugKind[]> = {
   'lab-001': ['use-after-free', 'out-of-bounds-read'],
@@ -52,7 +53,10 @@ describe('e2e: findings across a lab fleet', function () {
     lab = await startLab({ mix: { 'upstream-6.12': 4, 'alinux-5.10.134-17': 2 }, stateDir: dir, downtimeMs: 150 });
     inv = ['-i', lab.inventoryPath];
     // KFENCE on everywhere first (upstream live, Alinux through a reboot): a disabled KFENCE sees nothing.
-    const a = await kfleet(['apply', labPlaybook(dir, 'demo.yml', 'lab'), ...inv, '--state-dir', state, '--yes', '--json']);
+    const file = labPlaybook(dir, 'demo.yml', 'lab');
+    const seen = await witnessMark(lab);
+    const a = await kfleet(['apply', file, ...inv, '--state-dir', state, '--yes', '--json']);
+    await assertWitness(lab, seen, { exitCode: a.code, events: events(a.stdout), journal: { stateDir: state } }, { playbook: file });
     assert.ok(events(a.stdout).filter((e) => e.type === 'host.result').every((e) => e.status === 'changed' || e.status === 'rebooted'), a.stdout.slice(-2000));
     for (const [host, bugs] of Object.entries(INJECT)) for (const b of bugs) assert.equal(lab.host(host).inject(b), 'reported', `${host} ${b}`);
   });

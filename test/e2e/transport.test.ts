@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLab, type Lab } from '../../src/lab/index.js';
 import { auditMark, events, kfleet, labPlaybook, ROOT, tmp, writesSince } from './support.js';
+import { assertWitness, witnessMark } from '../support/witness.js';
 
 const results = (stdout: string) => new Map(events(stdout).filter((e) => e.type === 'host.result').map((e) => [e.host as string, e as unknown as Record<string, unknown> & { status: string; error?: { code: string; message: string } }]));
 
@@ -29,7 +30,9 @@ describe('e2e: host keys and jump hosts', function () {
     await h.reboot();
     const file = labPlaybook(dir, 'demo-runtime.yml', 'lab');
     const mark = auditMark(lab.hosts);
+    const seen = await witnessMark(lab);
     const a = await kfleet(['apply', file, '-i', lab.inventoryPath, '--state-dir', join(dir, 'state'), '--yes', '--json']);
+    await assertWitness(lab, seen, { exitCode: a.code, events: events(a.stdout), journal: { stateDir: join(dir, 'state') } }, { playbook: file });
     const r = results(a.stdout);
     assert.equal(r.get('lab-002')?.error?.code, 'HOST_KEY_CHANGED', JSON.stringify(r.get('lab-002')));
     assert.ok(['failed', 'unreachable'].includes(r.get('lab-002')!.status));
@@ -86,7 +89,9 @@ describe('e2e: host keys and jump hosts', function () {
     const line = (t: typeof t1, jump: string) => `${t.name} ansible_host=127.0.0.1 ansible_port=${t.port} ansible_user=root ansible_ssh_private_key_file=${lab.clientKeyPath} ansible_ssh_common_args='-o UserKnownHostsFile=${kh} -o StrictHostKeyChecking=yes ${jump}'`;
     writeFileSync(inv, ['[lab]', line(t1, '-o ProxyJump=bastion1,bastion2'), line(t2, '-J bastion1,bastion2'), ''].join('\n'));
     const file = labPlaybook(dir, 'demo-runtime.yml', 'lab', { kfence: { sample_interval: 77 } });
+    const seen = await witnessMark([t1, t2]);
     const a = await kfleet(['apply', file, '-i', inv, '-F', cfg, '--state-dir', join(dir, 'state-jump'), '--yes', '--json']);
+    await assertWitness([t1, t2], seen, { exitCode: a.code, events: events(a.stdout), journal: { stateDir: join(dir, 'state-jump') } }, { playbook: file });
     const r = results(a.stdout);
     assert.deepEqual([r.get(t1.name)?.status, r.get(t2.name)?.status], ['changed', 'changed'], a.stdout.slice(-1500));
     assert.equal((await t1.readFile('/sys/module/kfence/parameters/sample_interval')).trim(), '77');
@@ -145,7 +150,9 @@ describe('e2e: become with a sudo password', function () {
           resolve({ code, out, err, argvHits, samples });
         });
       });
+    const seen = await witnessMark(lab);
     const a = await run(['apply', file, '-i', lab.inventoryPath, '--state-dir', state, '--yes', '--json']);
+    await assertWitness(lab, seen, { exitCode: a.code, events: events(a.out), journal: { stateDir: state } }, { playbook: file });
     const r = results(a.out);
     assert.deepEqual([...r.values()].map((x) => x.status), ['changed', 'changed'], a.out + a.err);
     assert.ok(lab.hosts.every((h) => h.audit.some((e) => e.kind === 'write' && e.user === 'root')), 'writes happened as root through sudo');

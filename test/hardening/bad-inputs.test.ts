@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BAD, ROOT, RUNTIME_PLAY, cli, testLab, writePlaybook, type TestLab } from './support.js';
+import { assertWitness, eventsOf, witnessMark } from '../support/witness.js';
 
 interface Want {
   /** file the message must name, relative to the case */
@@ -53,9 +54,11 @@ describe('hardening: bad input corpus through the CLI (exit 2, file:line:col, ze
   });
 
   it('the lab and the good playbook work (the witness is live)', async () => {
+    const seenW = await witnessMark(lab);
     const r = await cli(['apply', good, ...lab.args(), '--check', '--yes', '--json']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.equal(lab.writes().length, 0, 'a --check run writes nothing');
+    await assertWitness(lab, seenW, { exitCode: r.code, events: eventsOf(r.stdout), stdout: r.stdout, journal: { stateDir: join(lab.dir, 'state') } }, { playbook: good });
   });
 
   function argsFor(kind: Kind, path: string): string[] {
@@ -78,6 +81,7 @@ describe('hardening: bad input corpus through the CLI (exit 2, file:line:col, ze
         it(name, async () => {
           const path = join(BAD, kind, name);
           const before = lab.writes().length;
+          const seenW = await witnessMark(lab);
           const r = await cli(argsFor(kind, path));
           const all = r.stderr + r.stdout;
           assert.equal(r.code, 2, `exit ${r.code}\n${all}`);
@@ -95,6 +99,7 @@ describe('hardening: bad input corpus through the CLI (exit 2, file:line:col, ze
             assert.match(all, new RegExp(`(${names})${lc}`), `the message names ${relative(ROOT, located)}${lc}:\n${all}`);
           }
           if (w?.message) assert.match(all, new RegExp(esc(w.message)), all);
+          await assertWitness(lab, seenW, { exitCode: r.code, stdout: r.stdout });
         });
       }
     });

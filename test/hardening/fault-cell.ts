@@ -10,6 +10,7 @@ import { startLab, type Lab } from '../../src/lab/index.js';
 import type { FaultKind, FaultOptions } from '../../src/lab/host.js';
 import { journalPath, readJournal, replay, type Stamped } from '../../src/rollout/journal.js';
 import { spawnCli } from './support.js';
+import { witnessDisagreements, witnessMark } from '../support/witness.js';
 
 export type Point = 'probe' | 'apply' | 'reboot' | 'verify' | 'soak';
 export const POINTS: readonly Point[] = ['probe', 'apply', 'reboot', 'verify', 'soak'];
@@ -64,6 +65,8 @@ export interface CellResult {
   rollback: { exit: number; restored: boolean; detail: string; ms: number } | null;
   bootsFaulted: number;
   stderr: string;
+  /** Disagreements between kfleet's word and the lab's witness: the apply run, then the rollback. */
+  witness: string[];
 }
 
 export const PLAY = (soakMs: number) => ({
@@ -94,6 +97,7 @@ export async function runCell(fault: Fault, point: Point): Promise<CellResult> {
       if ((point === 'verify' || point === 'soak') && BOOT_FAULTS.has(fault)) void h.crash();
     };
     if (point === 'probe') arm();
+    const seen = await witnessMark(lab);
     const t0 = Date.now();
     const r = await spawnCli(['apply', pb, ...common, '--yes', '--json'], {
       timeoutMs: 90_000,
@@ -102,6 +106,7 @@ export async function runCell(fault: Fault, point: Point): Promise<CellResult> {
       },
     });
     const ms = Date.now() - t0;
+    const witness = (await witnessDisagreements(lab, seen, { exitCode: r.code, events: r.events, stdout: r.stdout, journal: { stateDir } }, { playbook: pb })).map((d) => `apply: ${d}`);
     const bootsFaulted = h.bootCount - bootsBefore;
     const hosts: Record<string, HostEnd> = {};
     for (const e of r.events) {
@@ -136,7 +141,9 @@ export async function runCell(fault: Fault, point: Point): Promise<CellResult> {
     let rollback: CellResult['rollback'] = null;
     if (run && touched) {
       const t1 = Date.now();
+      const beforeRollback = await witnessMark(lab);
       const rb = await spawnCli(['rollback', run, ...common, '--json'], { timeoutMs: 90_000 });
+      witness.push(...(await witnessDisagreements(lab, beforeRollback, { exitCode: rb.code, events: rb.events, stdout: rb.stdout, journal: { stateDir } }, { revertedTo: seen })).map((d) => `rollback: ${d}`));
       const diffs: string[] = [];
       for (const x of lab.hosts) {
         const b = before.get(x.name)!;
@@ -160,6 +167,7 @@ export async function runCell(fault: Fault, point: Point): Promise<CellResult> {
       rollback,
       bootsFaulted,
       stderr: r.stderr.slice(-500),
+      witness,
     };
   } finally {
     await lab.stop();

@@ -108,6 +108,8 @@ describe('hardening: fault matrix (every lab fault at every rollout point)', fun
         assert.ok(c.rollback, `no rollback: ${show}`);
         assert.equal(c.rollback.exit, 0, show);
         assert.ok(c.rollback.restored, show);
+        // and every word kfleet said (apply and rollback) agrees with the lab's witness
+        assert.deepEqual(c.witness, [], show);
       });
     }
   }

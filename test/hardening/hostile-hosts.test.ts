@@ -10,6 +10,7 @@ import { buildFakeHost, runProbe } from '../facts/fixtures/fake-host.js';
 import { PROBE_SCRIPT } from '../../src/facts/probe.js';
 import { alinuxHost, HOSTILE_PLAY, keyPairFromFile, startHostile, type HostileHost } from './hostile.js';
 import { cli, testLab, writePlaybook, type CliResult, type TestLab } from './support.js';
+import { assertWitness, eventsOf, witnessMark, type WitnessMark } from '../support/witness.js';
 
 const COMMAND_TIMEOUT_S = 3;
 const MiB = 1 << 20;
@@ -21,6 +22,8 @@ describe('hardening: hostile hosts', function () {
   let r: CliResult;
   let ms: number;
   let heapGrowth: number;
+  let seenW: WitnessMark;
+  let pbFile: string;
   const results = new Map<string, { status: string; error?: { code: string; message: string } }>();
 
   before(async () => {
@@ -58,7 +61,9 @@ describe('hardening: hostile hosts', function () {
     const args = lab.args().map((a) => (a === lab.inventoryPath ? inv : a === lab.knownHostsPath ? kh : a));
     const ct = args.indexOf('--command-timeout');
     args[ct + 1] = String(COMMAND_TIMEOUT_S);
+    seenW = await witnessMark(lab);
     r = await cli(['apply', pb, ...args, '--yes', '--json']);
+    pbFile = pb;
     ms = Date.now() - t0;
     clearInterval(sampler);
     heapGrowth = peak - base;
@@ -79,6 +84,7 @@ describe('hardening: hostile hosts', function () {
     for (const h of ['lab-001', 'lab-002']) assert.match(results.get(h)?.status ?? '', /^(changed|rebooted)$/, show());
     for (const h of lab.hosts) assert.equal(h.kfence().sampleInterval, '150', h.name);
     assert.equal(r.code, 1, 'hosts failed: the run ends halted (exit 1)');
+    await assertWitness(lab, seenW, { exitCode: r.code, events: eventsOf(r.stdout), stdout: r.stdout, journal: { stateDir: join(lab.dir, 'state') } }, { playbook: pbFile });
   });
 
   const cases: Array<[string, RegExp, RegExp]> = [

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { CANARY, RUNTIME_PLAY, cli, testLab, writePlaybook, type TestLab } from './support.js';
+import { assertWitness, witnessMark } from '../support/witness.js';
 
 const T = `touch ${CANARY}`;
 const PAYLOADS = [`$(${T})`, `\`${T}\``, `x; ${T}`, `x\n${T}`, `x && ${T}`, `x | ${T}`, `' "; ${T}; echo '`, `-rf`, `--help`, `x > ${CANARY}`, `../../../../${CANARY}`, `x\0y`];
@@ -32,7 +33,9 @@ describe('hardening: no injection through slab names, booting_max and host names
     for (const cmd of [['apply', '--yes'], ['plan']]) {
       const skip = cmd[0] === 'plan' ? ['-i', '--state-dir'] : ['-i']; // (plan keeps no state)
       const common = lab.args().filter((a, i, all) => !(skip.includes(a) || skip.includes(all[i - 1] ?? '')));
+      const seenW = await witnessMark(lab);
       const r = await cli([cmd[0]!, ...args, ...common, ...cmd.slice(1)]);
+      await assertWitness(lab, seenW, { exitCode: r.code, stdout: r.stdout });
       assert.deepEqual(lab.writes().slice(before), [], 'no lab host may be written');
       assert.deepEqual(await lab.canaryFound(), [], 'the canary must not appear');
       assert.doesNotMatch(r.stderr, /internal error/);

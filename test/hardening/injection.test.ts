@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CANARY, RUNTIME_PLAY, cli, testLab, writePlaybook, type TestLab } from './support.js';
+import { assertWitness, witnessMark } from '../support/witness.js';
 
 const PAYLOADS = [`$(touch ${CANARY})`, `\`touch ${CANARY}\``, `x; touch ${CANARY}`, `x\ntouch ${CANARY}`, `-oProxyCommand=touch ${CANARY}`, `' "; touch ${CANARY}; echo '`];
 
@@ -38,12 +39,14 @@ describe('hardening: no injection through inventory values', function () {
         writeFileSync(join(dir, 'hosts'), '[lab]\nlab-001\n');
         writeFileSync(join(dir, 'host_vars', 'lab-001.yml'), yaml(payload) + '\n');
         const before = lab.writes().length;
+        const seenW = await witnessMark(lab);
         const r = await cli(['apply', pb, ...lab.args(), '-i', dir, '--yes']);
         assert.notEqual(r.code, 0, 'a hostile value cannot converge the host');
         assert.doesNotMatch(r.stderr, /internal error/);
         assert.deepEqual(await lab.canaryFound(), [], 'the canary must not appear');
         // become user: a sudo -u with a hostile name must never reach the host
         assert.deepEqual(lab.writes().slice(before), [], 'no lab host may be written');
+        await assertWitness(lab, seenW, { exitCode: r.code, stdout: r.stdout, journal: { stateDir: join(lab.dir, 'state') } }, { playbook: pb });
       });
     }
   }

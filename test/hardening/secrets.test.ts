@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { spawnCli, testLab, writePlaybook, type TestLab } from './support.js';
+import { assertWitness, witnessMark } from '../support/witness.js';
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -57,6 +58,7 @@ describe('hardening: secrets never leak (events, output, journal, state, argv)',
     const pb = writePlaybook(lab.dir, 'p.yml', 'name: secrets\nhosts: lab\nkfence:\n  mode: sampling\n  sample_interval: 170\n  apply: runtime\nrollout:\n  phases: [1, "100%"]\n  soak: 1s\n');
     const seen: string[] = [];
     let timer: NodeJS.Timeout | undefined;
+    const seenW = await witnessMark(lab);
     const r = await spawnCli(['apply', pb, ...lab.args(), '--private-key', join(lab.dir, 'enc_key'), '--yes', '--json'], {
       env: { KFLEET_BECOME_PASSWORD: password, KFLEET_KEY_PASSPHRASE: passphrase },
       onSpawn: () => {
@@ -79,15 +81,18 @@ describe('hardening: secrets never leak (events, output, journal, state, argv)',
     }
     assert.ok(filesUnder(join(lab.dir, 'state')).some((f) => f.endsWith('.ndjson') || f.includes('journal')), 'a journal was written and scanned');
     assert.deepEqual(seen, [], 'no process argument list carries a secret');
+    await assertWitness(lab, seenW, { exitCode: r.code, events: r.events, stdout: r.stdout, journal: { stateDir: join(lab.dir, 'state') } }, { playbook: pb });
   });
 
   it('a wrong sudo password fails the hosts without echoing it', async () => {
     const pb = writePlaybook(lab.dir, 'q.yml', 'name: secrets2\nhosts: lab\nkfence:\n  mode: sampling\n  sample_interval: 190\n  apply: runtime\nrollout:\n  phases: ["100%"]\n  soak: 0s\n');
     const wrong = 'Wr0ng-' + Math.random().toString(36).slice(2, 10);
+    const seenW = await witnessMark(lab);
     const r = await spawnCli(['apply', pb, ...lab.args(), '--yes', '--json'], { env: { KFLEET_BECOME_PASSWORD: wrong } });
     assert.notEqual(r.code, 0);
     assert.match(r.stdout + r.stderr, /BECOME_FAILED|sudo/i);
     for (const f of filesUnder(join(lab.dir, 'state'))) assert.ok(!readFileSync(f, 'latin1').includes(wrong), `state file ${f}`);
     assert.ok(!(r.stdout + r.stderr).includes(wrong));
+    await assertWitness(lab, seenW, { exitCode: r.code, events: r.events, stdout: r.stdout, journal: { stateDir: join(lab.dir, 'state') } }, { playbook: pb });
   });
 });

@@ -3,6 +3,7 @@
 // cleanly, also while hosts are rebooting; `kfleet rollback RUN` puts the hosts back.
 import assert from 'node:assert/strict';
 import { kfleet, kfleetStart, journalOf, mark, playbook, reboots, runIdOf, testLab, writePlaybook, writes, type TestLab } from './support.js';
+import { assertWitness, witnessMark } from '../support/witness.js';
 
 describe('promote, abort, lock and rollback (lab)', function () {
   this.timeout(120_000);
@@ -13,6 +14,7 @@ describe('promote, abort, lock and rollback (lab)', function () {
   it('promote: manual waits after the canary; a second apply is refused with the owner; `kfleet promote` continues', async () => {
     t = await testLab({ hosts: 3 });
     const pb = writePlaybook(t.dir, playbook({ rollout: { phases: [1, '100%'], promote: 'manual', soak: '0s' } }));
+    const seen = await witnessMark(t.lab);
     const c = kfleetStart(['apply', pb, ...t.common, ...state(), '--yes', '--json']);
     const wait = await c.waitFor('phase.wait_promote');
     const run = String(wait.run);
@@ -33,12 +35,15 @@ describe('promote, abort, lock and rollback (lab)', function () {
     for (const h of t.lab.hosts) assert.equal(reboots(h), 1);
     const { records } = journalOf(t.stateDir, run);
     assert.deepEqual(records.filter((x) => x.t === 'phase' && x.index === 0).map((x) => x.t === 'phase' && x.state), ['start', 'applied', 'wait_promote', 'promoted', 'done']);
+    const seenRun = await c.done;
+    await assertWitness(t.lab, seen, { exitCode: seenRun.code, events: seenRun.events, stdout: seenRun.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
   });
 
   it('`kfleet abort` while waiting for promotion stops the run (exit 6) with the rest untouched', async () => {
     t = await testLab({ hosts: 3 });
     const before = mark(t.lab);
     const pb = writePlaybook(t.dir, playbook({ rollout: { phases: [1, '100%'], promote: 'manual', soak: '0s' } }));
+    const seen = await witnessMark(t.lab);
     const c = kfleetStart(['apply', pb, ...t.common, ...state(), '--yes', '--json']);
     const run = String((await c.waitFor('phase.wait_promote')).run);
     assert.equal((await kfleet(['abort', run, ...state()])).code, 0);
@@ -53,6 +58,8 @@ describe('promote, abort, lock and rollback (lab)', function () {
     // The lock is free again.
     const again = await kfleet(['apply', pb, ...t.common, ...state(), '--yes', '--json', '--check']);
     assert.notEqual(again.code, 5);
+    const seenRun = await c.done;
+    await assertWitness(t.lab, seen, { exitCode: seenRun.code, events: seenRun.events, stdout: seenRun.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
   });
 
   it('`kfleet abort` while hosts are rebooting: they finish and are verified, no new host is touched', async () => {
@@ -60,6 +67,7 @@ describe('promote, abort, lock and rollback (lab)', function () {
     for (const h of t.lab.hosts.slice(0, 2)) h.fault('slow-return', { ms: 2500 });
     const before = mark(t.lab);
     const pb = writePlaybook(t.dir, playbook({ rollout: { phases: [2, '100%'], soak: '0s' } }));
+    const seen = await witnessMark(t.lab);
     const c = kfleetStart(['apply', pb, ...t.common, ...state(), '--yes', '--json']);
     const fire = await c.waitFor('host.reboot', (e) => e.stage === 'fire');
     const run = String((await c.waitFor('run.start')).run);
@@ -77,6 +85,8 @@ describe('promote, abort, lock and rollback (lab)', function () {
       assert.equal(reboots(h), 0);
       assert.equal(writes(h), before.get(h.name)!.writes);
     }
+    const seenRun = await c.done;
+    await assertWitness(t.lab, seen, { exitCode: seenRun.code, events: seenRun.events, stdout: seenRun.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
   });
 
   it('`kfleet rollback RUN` puts args, live values and the booted command line back, rebooting where needed', async () => {
@@ -86,10 +96,13 @@ describe('promote, abort, lock and rollback (lab)', function () {
     const grubBefore = new Map<string, string>();
     for (const h of t.lab.hosts) grubBefore.set(h.name, (await h.run('grubby --info=ALL | grep ^args')).stdout);
     const pb = writePlaybook(t.dir, playbook({ kfence: { sample_interval: 150, fault: 'panic', acknowledge_panic: true }, rollout: { phases: ['100%'], soak: '0s' } }));
+    const baseline = await witnessMark(t.lab);
     const r = await kfleet(['apply', pb, ...t.common, ...state(), '--yes', '--json']);
     assert.equal(r.code, 0, r.stderr);
+    await assertWitness(t.lab, baseline, { exitCode: r.code, events: r.events, stdout: r.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
     const run = runIdOf(r);
     for (const h of t.lab.hosts) assert.notEqual(strip(h.cmdline()), before.get(h.name)!.cmdline);
+    const seen = await witnessMark(t.lab);
     const rb = await kfleet(['rollback', run, ...t.common, ...state(), '--json']);
     assert.equal(rb.code, 0, rb.stderr + rb.stdout.slice(-2000));
     for (const h of t.lab.hosts) {
@@ -101,5 +114,6 @@ describe('promote, abort, lock and rollback (lab)', function () {
       assert.equal((await h.run('cat /sys/module/kfence/parameters/fault')).stdout.trim(), 'report');
       assert.equal((await h.run('grubby --info=ALL | grep ^args')).stdout, grubBefore.get(h.name));
     }
+    await assertWitness(t.lab, seen, { exitCode: rb.code, events: rb.events, stdout: rb.stdout, journal: { stateDir: t.stateDir } }, { revertedTo: baseline });
   });
 });

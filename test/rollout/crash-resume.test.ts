@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { controlRequest, type HostStatus } from '../../src/lab/control.js';
 import { journalPath, listRuns, readJournal, replay, type Stamped } from '../../src/rollout/journal.js';
 import { kfleet, playbook, writePlaybook, type CliResult } from './support.js';
+import { assertWitness, witnessMark } from '../support/witness.js';
 
 const HOSTS = 4;
 
@@ -54,6 +55,7 @@ describe('crash harness: SIGKILL after every journal record, then --resume', fun
     round++;
     const before = new Map((await status()).map((h) => [h.name, h.bootCount]));
     const known = new Set(listRuns(stateDir));
+    const seen = await witnessMark({ detached: labDir });
     let r: CliResult = await kfleet(['apply', pb, ...common], n ? { KFLEET_CRASH_AFTER_RECORD: String(n) } : {});
     const run = listRuns(stateDir).find((x) => !known.has(x));
     assert.ok(run, `no run started (exit ${r.code}): ${r.stderr}`);
@@ -81,6 +83,7 @@ describe('crash harness: SIGKILL after every journal record, then --resume', fun
       assert.equal(js.state, 'verified', `N=${n}: ${h.name} journal state ${js.state}`);
       assert.equal(js.boot_id, h.bootId, `N=${n}: ${h.name} journal boot id`);
     }
+    await assertWitness({ detached: labDir }, seen, { exitCode: r.code, events: r.events, stdout: r.stdout, journal: { stateDir, run } }, { playbook: pb });
     return { records, kills };
   }
 

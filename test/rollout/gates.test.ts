@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import type { LabHost } from '../../src/lab/host.js';
 import { journalOf, kfleetStart, mark, playbook, reboots, runIdOf, testLab, writePlaybook, writes, type CliResult, type TestLab } from './support.js';
+import { assertWitness, witnessMark } from '../support/witness.js';
 
 describe('soak gates and the panic guard (lab)', function () {
   this.timeout(120_000);
@@ -26,6 +27,7 @@ describe('soak gates and the panic guard (lab)', function () {
       t = await testLab({ hosts: 3 });
       const before = mark(t.lab);
       const pb = writePlaybook(t.dir, playbook({ rollout: { phases: [1, '100%'], soak: '2s', health: { unexpected_reboot: 'fail', kfence_bugs: policy } } }));
+      const seen = await witnessMark(t.lab);
       const c = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
       await c.waitFor('phase.soak', (e) => e.phase === 1);
       assert.equal(t.lab.hosts[0]!.inject('use-after-free'), 'reported');
@@ -49,6 +51,8 @@ describe('soak gates and the panic guard (lab)', function () {
         assert.equal(state.end?.verdict, 'converged');
         for (const h of t.lab.hosts) assert.equal(reboots(h), 1);
       }
+      const seenRun = await c.done;
+      await assertWitness(t.lab, seen, { exitCode: seenRun.code, events: seenRun.events, stdout: seenRun.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
     });
   }
 
@@ -59,6 +63,7 @@ describe('soak gates and the panic guard (lab)', function () {
     canary.fault('boot-loop', { ms: 400 });
     const before = mark(t.lab);
     const pb = writePlaybook(t.dir, playbook({ kfence: { fault: 'panic', acknowledge_panic: true }, rollout: { phases: [1, '100%'], soak: '1s' }, reboot: { stable_for: '1500ms', timeout: '20s' } }));
+    const seen = await witnessMark(t.lab);
     const c = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
     const { state } = assertReverted(await c.done, canary, argsBefore);
     assert.equal(state.end?.verdict, 'halted');
@@ -73,6 +78,8 @@ describe('soak gates and the panic guard (lab)', function () {
     const res = again.events.find((e) => e.type === 'host.result' && e.host === 'lab-001');
     assert.equal(res?.status, 'refused', again.stdout.slice(-2000));
     assert.match(JSON.stringify(res?.error), /QUARANTINED/);
+    const seenRun = await c.done;
+    await assertWitness(t.lab, seen, { exitCode: seenRun.code, events: seenRun.events, stdout: seenRun.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
   });
 
   it('a KFENCE panic in the first boot with the new args, before kfleet reconnects, is found in journalctl -k -b -1 and reverted', async () => {
@@ -80,6 +87,7 @@ describe('soak gates and the panic guard (lab)', function () {
     const canary = t.lab.hosts[0]!;
     const argsBefore = canary.cmdline().replace(/^BOOT_IMAGE=\S+ /, '');
     const pb = writePlaybook(t.dir, playbook({ kfence: { fault: 'panic', acknowledge_panic: true }, rollout: { phases: ['100%'], soak: '0s' }, reboot: { stable_for: '0s', timeout: '20s' } }));
+    const seen = await witnessMark(t.lab);
     const c = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
     await c.waitFor('host.reboot', (e) => e.stage === 'fire');
     // The first boot with fault=panic hits a bug at once (one panic, then the host stays up):
@@ -93,6 +101,8 @@ describe('soak gates and the panic guard (lab)', function () {
     assert.equal(s.state, 'reverted', JSON.stringify(s.error));
     assert.match(s.error?.message ?? '', /ended in a KFENCE panic: Kernel panic - not syncing: kfence/);
     assert.equal(canary.cmdline().replace(/^BOOT_IMAGE=\S+ /, ''), argsBefore);
+    const seenRun = await c.done;
+    await assertWitness(t.lab, seen, { exitCode: seenRun.code, events: seenRun.events, stdout: seenRun.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
   });
 
   it('fault=panic: a host that starts boot-looping on a KFENCE bug during the soak is reverted and quarantined', async () => {
@@ -100,6 +110,7 @@ describe('soak gates and the panic guard (lab)', function () {
     const canary = t.lab.hosts[0]!;
     const argsBefore = canary.cmdline().replace(/^BOOT_IMAGE=\S+ /, '');
     const pb = writePlaybook(t.dir, playbook({ kfence: { fault: 'panic', acknowledge_panic: true }, rollout: { phases: ['100%'], soak: '3s', max_fail_percentage: 50 }, reboot: { stable_for: '500ms', timeout: '20s', max_parallel: 2 } }));
+    const seen = await witnessMark(t.lab);
     const c = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
     await c.waitFor('phase.soak', (e) => e.phase === 1);
     // From now on the bug recurs on every boot with fault=panic: the host panics, boots, panics...
@@ -110,12 +121,15 @@ describe('soak gates and the panic guard (lab)', function () {
     assert.equal(state.hosts.get('lab-002')!.state, 'verified');
     const q = await kfleetStart(['quarantine', '--state-dir', t.stateDir, '--json']).done;
     assert.match(q.stdout, /lab-001/);
+    const seenRun = await c.done;
+    await assertWitness(t.lab, seen, { exitCode: seenRun.code, events: seenRun.events, stdout: seenRun.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
   });
 
   it('fault=panic: a host that crashes once during the soak for another reason keeps its verdict (not reverted)', async () => {
     t = await testLab({ hosts: 1 });
     const canary = t.lab.hosts[0]!;
     const pb = writePlaybook(t.dir, playbook({ kfence: { fault: 'panic', acknowledge_panic: true }, rollout: { phases: ['100%'], soak: '3s' }, reboot: { stable_for: '500ms', timeout: '10s' } }));
+    const seen = await witnessMark(t.lab);
     const c = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
     await c.waitFor('phase.soak', (e) => e.phase === 1);
     const cmdline = canary.cmdline();
@@ -125,12 +139,15 @@ describe('soak gates and the panic guard (lab)', function () {
     const s = journalOf(t.stateDir, runIdOf(r)).state.hosts.get('lab-001')!;
     assert.match(`${s.state} ${s.error?.code}`, /^(failed UNEXPECTED_REBOOT|unreachable UNREACHABLE)$/);
     assert.equal(canary.cmdline(), cmdline, 'the new args stay');
+    const seenRun = await c.done;
+    await assertWitness(t.lab, seen, { exitCode: seenRun.code, events: seenRun.events, stdout: seenRun.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
   });
 
   it('a host whose commands hang past --command-timeout during the soak fails with TIMEOUT', async () => {
     t = await testLab({ hosts: 2, profile: 'upstream-6.12' });
     const slow = t.lab.hosts[0]!;
     const pb = writePlaybook(t.dir, playbook({ kfence: { apply: 'runtime' }, rollout: { phases: ['100%'], soak: '3s', max_fail_percentage: 50 } }));
+    const seen = await witnessMark(t.lab);
     const c = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json', '--command-timeout', '3']);
     await c.waitFor('phase.soak', (e) => e.phase === 1);
     slow.fault('slow-command', { ms: 7000 });
@@ -141,5 +158,7 @@ describe('soak gates and the panic guard (lab)', function () {
     assert.equal(st.hosts.get('lab-001')!.state, 'failed');
     assert.equal(st.hosts.get('lab-001')!.error?.code, 'TIMEOUT');
     assert.equal(st.hosts.get("lab-002")!.state, "verified", JSON.stringify(st.hosts.get("lab-002")));
+    const seenRun = await c.done;
+    await assertWitness(t.lab, seen, { exitCode: seenRun.code, events: seenRun.events, stdout: seenRun.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
   });
 });

@@ -5,6 +5,7 @@
 // Prints the numbers (the README's "Rollout semantics" quotes them).
 import assert from 'node:assert/strict';
 import { kfleet, playbook, testLab, writePlaybook, type TestLab } from './support.js';
+import { assertWitness, witnessMark } from '../support/witness.js';
 
 function stats(xs: number[]): { n: number; median: number; p90: number; max: number } {
   const s = [...xs].sort((a, b) => a - b);
@@ -23,8 +24,10 @@ describe('reboot notice latency (lab, 20 reboots)', function () {
     const witness: number[] = [];
     for (const interval of [200, 300]) {
       const pb = writePlaybook(t.dir, playbook({ kfence: { sample_interval: interval, apply: 'boot' }, rollout: { phases: ['100%'], soak: '0s' }, reboot: { max_parallel: 5, stable_for: '0s' } }), `p${interval}.yml`);
+      const seen = await witnessMark(t.lab);
       const r = await kfleet(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
       assert.equal(r.code, 0, r.stderr);
+      await assertWitness(t.lab, seen, { exitCode: r.code, events: r.events, stdout: r.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
       for (const e of r.events.filter((x) => x.type === 'host.reboot' && x.stage === 'up')) {
         const m = /noticed (\d+) ms after SSH answered/.exec(String(e.detail));
         assert.ok(m, `no notice figure in ${JSON.stringify(e)}`);

@@ -3,6 +3,7 @@
 // never returns halts the run with the other hosts untouched.
 import assert from 'node:assert/strict';
 import { kfleet, journalOf, mark, playbook, reboots, runIdOf, testLab, writePlaybook, writes, type TestLab } from './support.js';
+import { assertWitness, witnessMark } from '../support/witness.js';
 
 describe('rollout against the lab', function () {
   this.timeout(120_000);
@@ -16,6 +17,7 @@ describe('rollout against the lab', function () {
 
     it('reboots each host exactly once, verifies it, and a second apply changes nothing', async () => {
       const pb = writePlaybook(t.dir, playbook({ rollout: { phases: [1, '25%', '100%'], soak: '1s' } }));
+      const seen = await witnessMark(t.lab);
       const r = await kfleet(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
       assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
       const run = runIdOf(r);
@@ -38,6 +40,7 @@ describe('rollout against the lab', function () {
       assert.equal(verified.length, 20);
 
       const before = mark(t.lab);
+      const seenAgain = await witnessMark(t.lab);
       const again = await kfleet(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
       assert.equal(again.code, 0, again.stderr);
       for (const h of t.lab.hosts) {
@@ -48,6 +51,8 @@ describe('rollout against the lab', function () {
       const st2 = journalOf(t.stateDir, runIdOf(again)).state;
       assert.equal(st2.end?.verdict, 'converged');
       assert.ok([...st2.hosts.values()].every((h) => h.state === 'unchanged'));
+      await assertWitness(t.lab, seen, { exitCode: r.code, events: r.events, stdout: r.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
+      await assertWitness(t.lab, seenAgain, { exitCode: again.code, events: again.events, stdout: again.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
     });
   });
 
@@ -63,6 +68,7 @@ describe('rollout against the lab', function () {
       const before = mark(t.lab);
       const pb = writePlaybook(t.dir, playbook({ rollout: { phases: [1, '100%'] }, reboot: { timeout: '3s' } }));
       const t0 = Date.now();
+      const seen = await witnessMark(t.lab);
       const r = await kfleet(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
       const took = Date.now() - t0;
       assert.equal(r.code, 1, r.stderr);
@@ -83,6 +89,7 @@ describe('rollout against the lab', function () {
       assert.ok(halted && halted.t === 'phase' && /max_fail_percentage/.test(halted.reason ?? ''));
       assert.equal(state.hosts.get('lab-001')!.error?.code, 'REBOOT_TIMEOUT');
       for (const h of t.lab.hosts.slice(1)) assert.equal(state.hosts.get(h.name)?.state, undefined, `${h.name} has a journal state`);
+      await assertWitness(t.lab, seen, { exitCode: r.code, events: r.events, stdout: r.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
       t.lab.hosts[0]!.fault('none');
     });
   });
