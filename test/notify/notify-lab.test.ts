@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { journalOf, kfleetStart, playbook, reboots, runIdOf, testLab, writePlaybook, type TestLab } from '../rollout/support.js';
 import { startReceiver, type Receiver } from './receiver.js';
+import { assertWitness, witnessMark } from '../support/witness.js';
 
 const SECRET_PATH = '/services/T0SECRET/B0SECRET/xoxSECRET';
 
@@ -31,10 +32,13 @@ describe('notify: webhooks on a lab rollout that halts', function () {
     t.lab.hosts[5]!.fault('drop-connections');
     const pb = writePlaybook(t.dir, { ...playbook({ rollout: { phases: [{ pattern: 'lab-001' }, '100%'], max_fail_percentage: 20, soak: '0s' } }), notify: [{ url: { env: 'KFLEET_TEST_WEBHOOK' }, format: 'slack' }] });
     const flags = hooks.flag.flatMap((u) => ['--notify', u]);
+    const seen = await witnessMark(t.lab);
     const t0 = Date.now();
     const run = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json', '--connect-timeout', '2', ...flags], { KFLEET_TEST_WEBHOOK: hooks.env });
     const r = await run.done;
-    return { r, ms: Date.now() - t0, closedAt: Date.now(), lab: t };
+    const closedAt = Date.now();
+    await assertWitness(t.lab, seen, { exitCode: r.code, events: r.events, stdout: r.stdout, journal: { stateDir: t.stateDir } }, { playbook: pb });
+    return { r, ms: closedAt - t0, closedAt, lab: t };
   }
 
   it('tells both webhooks: run start, phase done, halt, verdict; matching the journal and the lab; no secret anywhere', async () => {

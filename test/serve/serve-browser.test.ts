@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { colourCounts, launchChromium } from '../support/chromium.js';
+import { assertWitness, witnessMark, type WitnessMark } from '../support/witness.js';
 import { EXIT } from '../../src/errors.js';
 import { startServe, type Served } from '../../src/serve/server.js';
 import { journalOf, kfleetStart, playbook, reboots, testLab, writePlaybook, type CliRun, type TestLab } from '../rollout/support.js';
@@ -25,6 +26,8 @@ describe('kfleet serve in headless Chromium, live on a lab rollout', function ()
   let ctx: BrowserContext | undefined;
   let page: Page;
   let run: CliRun | undefined;
+  let seen: WitnessMark;
+  let firstPlaybook = '';
   const dialogs: string[] = [];
   const external: string[] = [];
 
@@ -73,6 +76,8 @@ describe('kfleet serve in headless Chromium, live on a lab rollout', function ()
     await page.waitForSelector('#live:text("live")');
     assert.equal(await page.isVisible('#empty'), true);
     const pb = writePlaybook(t.dir, playbook({ rollout: { phases: [1, '100%'], max_fail_percentage: 20, soak: '1s', promote: 'manual' } }));
+    firstPlaybook = pb;
+    seen = await witnessMark(t.lab);
     run = kfleetStart(['apply', pb, ...t.common, '--state-dir', t.stateDir, '--yes', '--json']);
     await page.waitForSelector('#runs li', { timeout: 60_000 });
     await page.waitForSelector('#phases tbody tr[data-phase="1"] td.state[data-state="wait_promote"]', { timeout: 90_000 });
@@ -107,6 +112,7 @@ describe('kfleet serve in headless Chromium, live on a lab rollout', function ()
     await page.waitForSelector('#verdict:text("converged")', { timeout: 90_000 });
     const r = await run!.done;
     assert.equal(r.code, 0, r.stderr);
+    await assertWitness(t.lab, seen, { exitCode: r.code, events: r.events, stdout: r.stdout, journal: { stateDir: t.stateDir } }, { playbook: firstPlaybook });
     const id = (await page.getAttribute('#runs li', 'data-run'))!;
     const { state } = journalOf(t.stateDir, id);
     assert.equal(state.end?.verdict, 'converged');
