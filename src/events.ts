@@ -28,7 +28,7 @@ export type KfleetEvent = EventBase &
     | { type: 'phase.wait_promote'; run: string; phase: number }
     | { type: 'host.connect'; host: string }
     | { type: 'host.facts'; host: string; release: string; ms: number }
-    | { type: 'host.plan'; host: string; changes: number; reboot_required: boolean; refused: boolean }
+    | { type: 'host.plan'; host: string; changes: number; reboot_required: boolean; refused: boolean; bootloader?: string | null }
     | { type: 'host.step'; host: string; knob: string; path: string; value: string; ok: boolean; readback?: string | null; error?: string }
     | { type: 'host.boot_args'; host: string; add: string[]; remove: string[]; ok: boolean; error?: string }
     | { type: 'host.reboot'; host: string; stage: 'fire' | 'down' | 'up' | 'verified' | 'timeout' | 'failed'; boot_id?: string; ms?: number; detail?: string }

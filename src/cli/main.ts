@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { renderError } from './report-error.js';
 import { EXIT } from '../errors.js';
 import { commands } from './commands/index.js';
+import { addStateOption } from './options.js';
 
 export function buildProgram(): Command {
   const program = new Command('kfleet')
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
+  addStateOption(program);
   for (const register of commands) register(program);
   return program;
 }

@@ -1,6 +1,7 @@
 // What `kfleet status` shows per host, derived (purely) from HostFacts: no playbook needed.
 import type { HostFacts } from '../facts/types.js';
 import { kfenceTokens } from '../converge/boot-args.js';
+import { bootView } from '../bootloader/facts.js';
 
 export interface HostStatusView {
   host: string;
@@ -20,6 +21,8 @@ export interface HostStatusView {
   /** kfence.* args that the next boot will use but the running kernel did not boot with. */
   pending_args: string[];
   bugs: number | null;
+  /** How the host sets kernel args: grubby, grub-debian, kernel-install, or null (none found). */
+  bootloader: string | null;
 }
 
 function num(v: string | null | undefined): number | null {
@@ -32,7 +35,8 @@ export function statusView(f: HostFacts): HostStatusView {
   const interval = num(p.sample_interval?.value);
   const slabs = Object.entries(f.slabs).filter(([, s]) => s.control !== null && !s.alias_of);
   const monitored = slabs.filter(([, s]) => (s.control === 'kfence_enable' ? s.value === '1' : s.value === '0')).map(([n]) => n);
-  const nextEntry = f.grubby.entries.find((e) => e.kernel === f.grubby.default_kernel) ?? f.grubby.entries[0];
+  const boot = bootView(f);
+  const nextEntry = boot.entries.find((e) => e.kernel === boot.default_kernel) ?? boot.entries[0];
   const booted = kfenceTokens(f.cmdline);
   const next = nextEntry ? kfenceTokens(nextEntry.args) : booted;
   const pending: string[] = [];
@@ -54,5 +58,6 @@ export function statusView(f: HostFacts): HostStatusView {
     pending_reboot: nextEntry !== undefined && pending.length > 0,
     pending_args: nextEntry ? pending : [],
     bugs: f.kfence.stats?.counters['total bugs'] ?? null,
+    bootloader: boot.mechanism,
   };
 }

@@ -6,6 +6,7 @@ import { loadPlaybook } from '../playbook/load.js';
 import { loadInventory } from '../inventory/load.js';
 import { matchPattern } from '../inventory/pattern.js';
 import type { Inventory, InventoryHost } from '../inventory/types.js';
+import { configuredState } from '../state/location.js';
 import type { Play, Playbook } from '../playbook/types.js';
 
 export interface Target {
@@ -33,8 +34,10 @@ export async function loadTargets(playbookFile: string, inventories: string[], l
   };
 }
 
-/** Default state directory: .kfleet/ beside the (first) inventory. */
+/** Default state: --state / KFLEET_STATE when given, else .kfleet/ beside the (first) inventory. */
 export function defaultStateDir(inventories: string[]): string {
+  const configured = configuredState();
+  if (configured) return configured;
   const first = inventories[0];
   return first ? resolve(dirname(resolve(first)), '.kfleet') : resolve('.kfleet');
 }

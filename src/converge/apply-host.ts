@@ -64,9 +64,9 @@ export async function applyHostPlan(session: HostSession, plan: HostPlan, opts: 
     if (plan.boot) {
       const r = await session.exec(buildBootArgsScript(plan.boot), { become: true, timeoutMs });
       const actual = parseBootArgsOutput(r.stdout);
-      const problems = r.code === 0 ? verifyBootArgs(plan.boot, actual) : [`grubby failed (exit ${r.code}): ${lastLine(r.stderr)}`];
+      const problems = r.code === 0 ? verifyBootArgs(plan.boot, actual) : [`the bootloader change failed (exit ${r.code}): ${lastLine(r.stderr)}`];
       opts.bus.emit({ type: 'host.boot_args', host: plan.host, add: plan.boot.add, remove: plan.boot.remove, ok: problems.length === 0, ...(problems.length ? { error: problems.join('; ') } : {}) });
-      if (problems.length) throw new StepFailure('BOOT_ARGS_NOT_APPLIED', `kernel arguments did not take: ${problems.join('; ')}`, 'check `grubby --info=ALL` on the host; nothing after this step was changed');
+      if (problems.length) throw new StepFailure('BOOT_ARGS_NOT_APPLIED', `kernel arguments did not take: ${problems.join('; ')}`, 'check the boot entries (`kfleet status` names its bootloader); nothing after this step was changed');
       outcome.boot_args_changed = true;
       outcome.status = 'changed';
     }

@@ -36,6 +36,8 @@ function stableHead(f: HostFacts): Record<string, unknown> {
       default_kernel: f.grubby.default_kernel,
       entries: f.grubby.entries.map((e) => ({ index: e.index, kernel: e.kernel, args: e.args, title: e.title ?? null })),
     },
+    // The bootloader's view decides the boot change (added only when probed: older fact files keep their fingerprint).
+    ...(f.boot ? { boot: { mechanism: f.boot.mechanism, default_kernel: f.boot.default_kernel, entries: f.boot.entries.map((e) => ({ kernel: e.kernel, args: e.args, title: e.title ?? null })), grub: f.boot.grub ?? null, kernel_cmdline: f.boot.kernel_cmdline ?? null } } : {}),
     kfence: {
       present: f.kfence.present,
       params: sortedRecord(f.kfence.params, (p) => ({ value: p.value, mode: p.mode })),

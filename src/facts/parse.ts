@@ -1,6 +1,7 @@
 // Turns the probe's output (format in probe.ts) into HostFacts. Pure. Garbage, truncation or a
 // missing required fact is a FACTS_MALFORMED error located at the host.
 import { KfleetError } from '../errors.js';
+import { bootFactsFromProbe } from '../bootloader/facts.js';
 import { FACTS_SCHEMA, type GrubbyEntry, type HostFacts, type ParamFact, type SlabFact, type StatsFact } from './types.js';
 
 export class FactsError extends KfleetError {
@@ -218,6 +219,11 @@ export function parseProbeOutput(out: string, host: string, now: Date = new Date
   }
   const grubbyDefault = values.get('grubby-default');
   const uid = values.get('uid');
+  const grubby: HostFacts['grubby'] = {
+    available: values.get('grubby') === '1',
+    default_kernel: grubbyDefault ? grubbyDefault.trim() : null,
+    entries: parseGrubbyInfo(values.get('grubby-info') ?? ''),
+  };
   const facts: HostFacts = {
     schema: FACTS_SCHEMA,
     host,
@@ -229,11 +235,8 @@ export function parseProbeOutput(out: string, host: string, now: Date = new Date
     boot_id: bootId.toLowerCase(),
     uptime_s: uptime,
     cmdline,
-    grubby: {
-      available: values.get('grubby') === '1',
-      default_kernel: grubbyDefault ? grubbyDefault.trim() : null,
-      entries: parseGrubbyInfo(values.get('grubby-info') ?? ''),
-    },
+    grubby,
+    boot: bootFactsFromProbe(values, grubby),
     kfence: {
       present: values.get('kfence-module') === '1',
       params,

@@ -13,7 +13,8 @@
 //   @@end
 //   @@kfleet-probe-end                last line (its absence means truncated output)
 // Keys: uname-r uname-m page-size uid user os-release meminfo node-online node-possible boot-id
-// uptime cmdline grubby grubby-default grubby-info kfence-module param/<n> param-mode/<n>
+// uptime cmdline grubby grubby-default grubby-info grub-update grub-vars grub-dropin grub-saved-entry
+// grub-cfg kernel-install kernel-cmdline bls-entries kfence-module param/<n> param-mode/<n>
 // param-ls/<n> debugfs stats config slab-ke/<s> slab-sk/<s> slab-obj/<s> slab-alias/<s>
 // boot-unit boot-hash slabs-truncated.
 //
@@ -22,6 +23,8 @@
 // therefore called by name, never through "$@".)
 
 import { shq } from '../shell-quote.js';
+import { GRUB_CFG_PATH, GRUB_DROPIN_PATH, KERNEL_CMDLINE_PATH } from '../bootloader/types.js';
+import { GRUB_CFG_FILTER } from '../bootloader/grub-cfg.js';
 
 export const PROBE_VERSION = 1;
 export const BOOT_UNIT_PATH = '/etc/systemd/system/kfleet-kfence.service';
@@ -86,6 +89,52 @@ if command -v grubby >/dev/null 2>&1; then
   fi
 else
   printf 'v\\tgrubby\\t0\\n'
+fi
+# Debian/Ubuntu GRUB: the generator, GRUB_CMDLINE_LINUX(_DEFAULT) and GRUB_DEFAULT as update-grub
+# sees them without kfleet's drop-in (sourced in a subshell, as update-grub does), the drop-in,
+# grubenv's saved_entry and the generated config's menu/linux lines.
+if command -v update-grub >/dev/null 2>&1; then put grub-update update-grub
+elif command -v grub-mkconfig >/dev/null 2>&1; then put grub-update grub-mkconfig
+fi
+if [ -e "$R/etc/default/grub" ]; then
+  if v=$( (
+    . "$R/etc/default/grub"
+    for f in "$R"/etc/default/grub.d/*.cfg; do
+      [ -e "$f" ] && [ "$f" != "$R${GRUB_DROPIN_PATH}" ] && . "$f"
+    done
+    printf '%s\\n%s\\n%s\\n' "$GRUB_CMDLINE_LINUX" "$GRUB_CMDLINE_LINUX_DEFAULT" "\${GRUB_DEFAULT:-0}"
+  ) 2>/dev/null </dev/null); then
+    printf '@@begin\\tgrub-vars\\n'
+    printf '%s\\n' "$v" | sed 's/^/|/'
+    printf '@@end\\n'
+  fi
+  blk grub-dropin "$R${GRUB_DROPIN_PATH}" 4096
+  if [ -e "$R/boot/grub/grubenv" ]; then
+    v=$(sed -n 's/^saved_entry=//p' "$R/boot/grub/grubenv" 2>/dev/null) && [ -n "$v" ] && put grub-saved-entry "$v"
+  fi
+  if [ -e "$R${GRUB_CFG_PATH}" ]; then
+    if v=$(grep -E ${shq(GRUB_CFG_FILTER)} "$R${GRUB_CFG_PATH}" 2>/dev/null | head -c 262144); then
+      printf '@@begin\\tgrub-cfg\\n'
+      printf '%s\\n' "$v" | sed 's/^/|/'
+      printf '@@end\\n'
+    else printf 'u\\tgrub-cfg\\n'; fi
+  fi
+fi
+# systemd-boot / kernel-install: /etc/kernel/cmdline and the Boot Loader Specification entries.
+if command -v kernel-install >/dev/null 2>&1; then
+  put kernel-install 1
+  blk kernel-cmdline "$R${KERNEL_CMDLINE_PATH}" 4096
+  for d in "$R/boot/loader/entries" "$R/efi/loader/entries" "$R/boot/efi/loader/entries"; do
+    [ -d "$d" ] || continue
+    printf '@@begin\\tbls-entries\\n'
+    for f in "$d"/*.conf; do
+      [ -e "$f" ] || continue
+      printf '|@@entry %s\\n' "\${f#"$R"}"
+      head -c 4096 "$f" | sed 's/^/|/'
+    done
+    printf '@@end\\n'
+    break
+  done
 fi
 if [ -d "$R/sys/module/kfence" ]; then printf 'v\\tkfence-module\\t1\\n'; else printf 'v\\tkfence-module\\t0\\n'; fi
 for f in "$R"/sys/module/kfence/parameters/*; do

@@ -5,6 +5,8 @@
 // Raw kernel strings are kept raw (the planner interprets them); absent files are absent keys,
 // unreadable files have `value: null`.
 
+import type { BootFacts } from '../bootloader/types.js';
+
 export const FACTS_SCHEMA = 1 as const;
 
 /** One file under /sys/module/kfence/parameters/. */
@@ -73,6 +75,8 @@ export interface HostFacts {
     default_kernel: string | null;
     entries: GrubbyEntry[];
   };
+  /** How this host sets kernel arguments (src/bootloader); absent in fact files that predate it. */
+  boot?: BootFacts;
   kfence: {
     /** /sys/module/kfence exists (CONFIG_KFENCE=y). */
     present: boolean;

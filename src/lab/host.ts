@@ -16,6 +16,7 @@ import type { KernelView } from './vfs/pseudo.js';
 import type { BecomeMode, BootRecord, LiveIO, ShellHost } from './shell/context.js';
 import { runScript, type RunResult } from './shell/run.js';
 import { bootEntry } from './shell/grubby.js';
+import { grubBootCmdline } from './shell/grub.js';
 import { unitField } from './shell/systemd.js';
 import { HostSshServer, type SshHostPort } from './ssh/server.js';
 
@@ -165,7 +166,7 @@ export class LabHost implements ShellHost, SshHostPort {
     if (this.disk && (await this.disk.exists('/run'))) {
       for (const name of await this.disk.readdir('/run')) await this.disk.rm(`/run/${name}`, { recursive: true, force: true });
     }
-    this.bootCmdline = this.disk ? (await bootEntry(this.disk)).cmdline : this.defaultCmdline();
+    this.bootCmdline = !this.disk ? this.defaultCmdline() : this.profile.bootloader === 'debian-grub' ? await grubBootCmdline(this.disk) : (await bootEntry(this.disk)).cmdline;
     const p = this.profile;
     const log = (at: number, text: string) => this.log.add(at, text);
     log(0, `Linux version ${p.release} (mockbuild@lab) (gcc (GCC) 10.2.1 20200825) ${p.kernelBuild}`);

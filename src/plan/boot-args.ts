@@ -1,11 +1,13 @@
-// The kernel command line kfleet wants (kfence.* tokens) and the grubby change that gets every
-// entry that matters there: the default kernel's entry (the next boot) and the running kernel's.
+// The kernel command line kfleet wants (kfence.* tokens) and the grubby change that gets it onto
+// every entry the bootloader will boot (grubby --update-kernel=ALL semantics). Other mechanisms
+// are planned in ./boot-mechanisms.ts.
 
 import type { GrubbyEntry, HostFacts } from '../facts/types.js';
 import type { BootArgsChange } from './types.js';
 import type { Capabilities } from '../kernel/capabilities.js';
 import type { Target } from './target.js';
 import { carries, formatToken, grubbyApply, tokenize } from '../kernel/cmdline.js';
+import { bootView } from '../bootloader/facts.js';
 
 /**
  * kfence.* key -> value (null = must be absent). Keys the play leaves alone are not listed.
@@ -29,14 +31,12 @@ export function desiredArgs(t: Target, caps: Capabilities, carryPool: boolean): 
   return a;
 }
 
-/** The entries that matter: the default kernel's and the running kernel's (deduplicated). */
+/** The default entry (the next boot) and every entry the bootloader will boot: args are set on
+ *  all of them, so a fallback or an older kernel boots with KFENCE too. */
 export function relevantEntries(f: HostFacts): { next: GrubbyEntry | null; entries: GrubbyEntry[] } {
-  const byKernel = (k: string | null): GrubbyEntry | null => (k === null ? null : f.grubby.entries.find((e) => e.kernel === k) ?? null);
-  const next = byKernel(f.grubby.default_kernel);
-  const running = f.grubby.entries.find((e) => e.kernel.endsWith(`vmlinuz-${f.kernel.release}`)) ?? null;
-  const entries: GrubbyEntry[] = [];
-  for (const e of [next, running]) if (e && !entries.includes(e)) entries.push(e);
-  return { next, entries };
+  const b = bootView(f);
+  const next = b.default_kernel === null ? null : b.entries.find((e) => e.kernel === b.default_kernel) ?? null;
+  return { next, entries: b.entries };
 }
 
 /** The per-entry change, or null when every entry already carries the desired args. */
@@ -61,8 +61,11 @@ export function bootArgsChange(entries: GrubbyEntry[], want: Record<string, stri
   }
   const addList = [...add].sort();
   const removeList = [...remove].sort();
+  const every = changed.length === entries.length && entries.length > 1;
   return {
-    kernels: changed.map((e) => e.kernel),
+    mechanism: 'grubby',
+    // Every entry changes: --update-kernel=ALL, which also sets what grubby gives kernels installed later.
+    kernels: every ? ['ALL'] : changed.map((e) => e.kernel),
     add: addList,
     remove: removeList,
     // Exactly what grubby makes of each entry with these add/remove lists (converge reads it back).

@@ -1,5 +1,6 @@
 // describePlan: the human lines of a plan for --diff, renderer-agnostic (no colour, no I/O).
 
+import { GRUB_DROPIN_PATH, KERNEL_CMDLINE_PATH } from '../bootloader/types.js';
 import { tokenize } from '../kernel/cmdline.js';
 import { formatBytes } from '../kernel/memory.js';
 import { planIsEmpty, type HostPlan, type RuntimeStep } from './types.js';
@@ -38,7 +39,16 @@ export function describePlan(p: HostPlan): string[] {
     p.runtime.forEach((s, i) => out.push(stepLine(s, i)));
   }
   if (p.boot) {
-    for (const e of p.boot.entries) out.push(`  grubby ${e.kernel}: ${argsDiff(e.before, e.after).join(' ')}`);
+    const m = p.boot.mechanism ?? 'grubby';
+    if (m === 'grub-debian') {
+      const g = p.boot.grub;
+      out.push(`  bootloader: Debian GRUB: ${g?.dropin_after === null ? 'remove' : 'write'} ${GRUB_DROPIN_PATH}, then ${g?.update ?? 'update-grub'}`);
+      for (const e of p.boot.entries) out.push(`  grub entry "${e.title ?? e.kernel}": ${argsDiff(e.before, e.after).join(' ') || '(regenerated)'}`);
+    } else if (m === 'kernel-install') {
+      const k = p.boot.kernel_cmdline;
+      out.push(`  bootloader: kernel-install: ${KERNEL_CMDLINE_PATH}: ${k ? argsDiff(k.before ?? '', k.after).join(' ') : ''}`);
+      for (const e of p.boot.entries) out.push(`  entry ${e.kernel}: ${argsDiff(e.before, e.after).join(' ')}`);
+    } else for (const e of p.boot.entries) out.push(`  grubby ${e.kernel}: ${argsDiff(e.before, e.after).join(' ')}`);
   }
   if (p.unit) out.push(`  boot unit: ${p.unit.action}${p.unit.action === 'install' ? ` (sha256 ${p.unit.hash.slice(0, 12)})` : ''}`);
   if (p.reboot.required) {

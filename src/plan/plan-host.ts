@@ -15,7 +15,9 @@ import { formatBytes, totalBytes } from '../kernel/memory.js';
 import { factsFingerprint } from '../facts/fingerprint.js';
 import { resolveTarget, type Target, type TargetBase } from './target.js';
 import { planRuntime, type RuntimePlan, type RuntimeTarget } from './runtime-steps.js';
-import { bootArgsChange, desiredArgs, relevantEntries } from './boot-args.js';
+import { desiredArgs, relevantEntries } from './boot-args.js';
+import { planBootArgs } from './boot-mechanisms.js';
+import { bootView } from '../bootloader/facts.js';
 import { installUnit, UNIT_MARKER, unitMarker } from './boot-unit.js';
 import { deriveReboot, type EffectCheck } from './reboot.js';
 import { budgetBytes, currentPool, estimateMemory, memBytes } from './estimate.js';
@@ -36,7 +38,7 @@ function refuse(p: HostPlan, refused: Refusal[]): HostPlan {
 
 export function planHost(play: Play, f: HostFacts): HostPlan {
   const spec = play.kfence;
-  const plan = emptyPlan(f, factsFingerprint(f));
+  const plan: HostPlan = { ...emptyPlan(f, factsFingerprint(f)), bootloader: bootView(f).mechanism };
   const caps = capabilities(f);
   if (caps.flavor === 'none') {
     if (spec.mode === 'off') return { ...plan, warnings: ['KFENCE is not built into this kernel; nothing to turn off'] };
@@ -48,7 +50,7 @@ export function planHost(play: Play, f: HostFacts): HostPlan {
   const wantBoot = spec.apply !== 'runtime';
   const wantRuntime = spec.apply !== 'boot';
 
-  const { next, entries } = relevantEntries(f);
+  const { next } = relevantEntries(f);
   const nextArgs = next?.args ?? f.cmdline;
   const configured = kfenceArgs(nextArgs);
   const base: TargetBase = wantBoot
@@ -114,12 +116,10 @@ export function planHost(play: Play, f: HostFacts): HostPlan {
   let unitPending: string | null = null;
   if (wantBoot) {
     if (Object.keys(desired).length > 0) {
-      if (!f.grubby.available) {
-        if (!carries(f.cmdline, desired)) refused.push({ code: 'NO_GRUBBY', message: 'the kernel command line must change but grubby is not available', hint: 'install grubby, or use apply: runtime' });
-        else warnings.push('grubby is not available: the configured boot entries could not be checked');
-      } else if (entries.length === 0) {
-        refused.push({ code: 'NO_GRUBBY', message: 'grubby lists no entry for the default or the running kernel', hint: 'check `grubby --info=ALL` on the host' });
-      } else boot = bootArgsChange(entries, desired);
+      const bp = planBootArgs(f, desired);
+      boot = bp.boot;
+      refused.push(...bp.refused);
+      warnings.push(...bp.warnings);
     }
     if (unitWanted) {
       if (!(f.boot_unit.installed && f.boot_unit.hash === unitWanted.hash)) unit = unitWanted;

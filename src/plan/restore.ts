@@ -8,6 +8,7 @@
 //   state can only come back at boot (a small Alinux pool, an upstream kernel without late enable);
 // and `restoreGaps`, the read-back: what still differs from the record after the restore.
 
+import { restoreBootArgs } from '../bootloader/restore.js';
 import type { HostFacts } from '../facts/types.js';
 import type { KfenceSpec, Play } from '../playbook/types.js';
 import type { BootArgsChange, BootUnitChange, HostPlan, Refusal } from './types.js';
@@ -61,19 +62,7 @@ export function specFromFacts(before: HostFacts): KfenceSpec {
 /** grubby changes (one per entry, as entries may differ) that put every entry's managed tokens back to
  *  what `before` recorded, given how they are `now`. Entries the host did not have before are left alone. */
 export function revertArgsChanges(before: HostFacts, now: HostFacts): BootArgsChange[] {
-  const prev = new Map(before.grubby.entries.map((e) => [e.kernel, e.args]));
-  const out: BootArgsChange[] = [];
-  for (const e of now.grubby.entries) {
-    const was = prev.get(e.kernel);
-    if (was === undefined) continue;
-    const want = managedArgs(was);
-    const have = managedArgs(e.args);
-    const add = [...want].filter(([k, v]) => !have.has(k) || have.get(k) !== v);
-    const remove = [...have.keys()].filter((k) => !want.has(k));
-    if (add.length === 0 && remove.length === 0) continue;
-    out.push({ kernels: [e.kernel], add: add.map(([k, v]) => formatToken(k, v)), remove, entries: [{ kernel: e.kernel, before: e.args, after: was }] });
-  }
-  return out;
+  return restoreBootArgs(before, now);
 }
 
 /** kfleet's boot unit as it was: removed if the run installed it; rebuilt if the run replaced it and the

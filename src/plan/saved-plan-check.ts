@@ -4,6 +4,7 @@
 // kfence.* (or kfleet.*) token, the boot unit script is exactly one kfleet generates (so a script
 // edited into the plan is never installed), and a host appears once per play.
 // Also: JSON positions (file:line:col) for the problems.
+import { dropinTokens, renderDropin } from '../bootloader/grub-dropin.js';
 import { parseDocument, LineCounter, isNode } from 'yaml';
 import type { InputProblem, Location } from '../errors.js';
 import { bootUnitScript, sha256Hex, type UnitSelection } from './boot-unit.js';
@@ -62,8 +63,17 @@ export function checkSavedPlan(plan: SavedPlan, at: (path: JsonPath) => Location
       });
       if (h.boot) {
         h.boot.kernels.forEach((k, ki) => {
+          if (k === 'ALL' && (h.boot!.mechanism ?? 'grubby') === 'grubby') return;
           if (!KERNEL.test(k) || k.startsWith('-')) bad([...base, 'boot', 'kernels', ki], `boot kernel ${JSON.stringify(k)} is not a kernel path`);
         });
+        // update-grub sources the drop-in as root: only kfleet's own format with kfence.* tokens.
+        const dropin = h.boot.grub?.dropin_after;
+        if (dropin !== undefined && dropin !== null) {
+          const toks = dropinTokens(dropin);
+          if (toks === null || renderDropin(toks) !== dropin || !toks.every((t) => ARG.test(t))) bad([...base, 'boot', 'grub', 'dropin_after'], 'the GRUB drop-in is not one kfleet generates (edited by hand?)');
+        }
+        const lines = [h.boot.kernel_cmdline?.after ?? '', ...h.boot.entries.map((e) => e.after)];
+        if (lines.some((l) => /[\n\r]/.test(l))) bad([...base, 'boot', 'entries'], 'a kernel command line in the plan spans several lines');
         (['add', 'remove'] as const).forEach((w) =>
           h.boot![w].forEach((t, ti) => {
             if (!ARG.test(t)) bad([...base, 'boot', w, ti], `kernel argument ${JSON.stringify(t)} is not a kfence.* argument`);

@@ -1,6 +1,7 @@
 // HostPlan: the pure planner's answer for one host (src/plan/plan-host.ts), executed by
 // src/converge. A plan is data: it is printed (--diff), saved (--out, versioned JSON) and applied
 // exactly. Nothing in here is a secret.
+import type { BootMechanism } from '../bootloader/types.js';
 
 /** What a read-back must show after a write (or what a verify step must find). */
 export type Expectation =
@@ -41,16 +42,24 @@ export interface KnobChange {
   where: 'runtime' | 'boot' | 'both';
 }
 
-/** Kernel command line changes through grubby. */
+/** Kernel command line changes through the host's bootloader (src/bootloader). */
 export interface BootArgsChange {
-  /** grubby --update-kernel targets (kernel image paths) that get the change. */
+  /** How the args are written; absent in plans saved before the bootloader port (grubby). */
+  mechanism?: BootMechanism;
+  /** grubby --update-kernel targets (kernel image paths; ["ALL"] when every entry changes);
+   *  kernel-install: the entry files whose `options` line is rewritten. */
   kernels: string[];
   /** Tokens to add or replace, e.g. "kfence.sample_interval=100". */
   add: string[];
   /** Keys to remove, e.g. "kfence.booting_max". */
   remove: string[];
-  /** Per target kernel: the args before and after, for --diff and rollback. */
-  entries: Array<{ kernel: string; before: string; after: string }>;
+  /** Per target entry: the args before and after, for --diff and rollback (`title` tells GRUB's
+   *  normal and recovery entries of one kernel apart). */
+  entries: Array<{ kernel: string; before: string; after: string; title?: string }>;
+  /** grub-debian: kfleet's drop-in before and after (null = no file) and the config generator. */
+  grub?: { dropin_before: string | null; dropin_after: string | null; update: 'update-grub' | 'grub-mkconfig' };
+  /** kernel-install: /etc/kernel/cmdline before (null = absent) and after. */
+  kernel_cmdline?: { before: string | null; after: string };
 }
 
 /** kfleet's boot-time unit: re-applies at boot what the command line cannot carry. */
@@ -63,7 +72,7 @@ export interface BootUnitChange {
 }
 
 export interface Refusal {
-  /** Stable code, e.g. KFENCE_ABSENT, KERNEL_TOO_OLD, KNOB_UNSUPPORTED, RUNTIME_IMPOSSIBLE, OVER_MEMORY_BUDGET, NOT_PRIVILEGED, NO_GRUBBY, SLAB_UNKNOWN. */
+  /** Stable code, e.g. KFENCE_ABSENT, KERNEL_TOO_OLD, KNOB_UNSUPPORTED, RUNTIME_IMPOSSIBLE, OVER_MEMORY_BUDGET, NOT_PRIVILEGED, NO_BOOTLOADER, BOOT_ARGS_ELSEWHERE, SLAB_UNKNOWN. */
   code: string;
   message: string;
   hint?: string;
@@ -79,6 +88,9 @@ export interface HostPlan {
   /** Ordered runtime steps (empty when nothing changes live or the host is refused). */
   runtime: RuntimeStep[];
   boot: BootArgsChange | null;
+  /** How this host sets kernel args (src/bootloader), null when it has no supported mechanism;
+   *  absent in plans saved before the bootloader port. */
+  bootloader?: BootMechanism | null;
   unit: BootUnitChange | null;
   /** State-derived: desired vs configured (grubby) vs booted (/proc/cmdline) args, and live values. */
   reboot: { required: boolean; reasons: string[] };

@@ -1,8 +1,7 @@
 // What `kfleet report` remembers between runs, per host, under the state directory: the kernel-log
 // cursor and the reports read so far in the current boot. Each run reads only what is new; a new
 // boot id starts the host over (its old reports stay in the previous boot's file).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { stateStore } from '../state/open.js';
 import type { Observation } from './exposure.js';
 import type { DmesgCursor, KfenceReport } from './types.js';
 
@@ -34,25 +33,15 @@ const MAX_KNOWN = 5000;
 /** At most this many reports are kept per host and boot (the newest); counts stay exact in stats. */
 export const MAX_REPORTS_PER_HOST = 500;
 
-function file(stateDir: string, host: string): string {
-  return join(stateDir, 'kernel-log', `${encodeURIComponent(host)}.json`);
-}
-
+// Stored through the state port (src/state): kernel-log/<host>.json in a state directory, or a key on etcd.
 export function loadHostLog(stateDir: string, host: string): HostLogState {
-  try {
-    return JSON.parse(readFileSync(file(stateDir, host), 'utf8')) as HostLogState;
-  } catch {
-    return { host, cursor: null, boot_time: null, release: null, reports: [] };
-  }
+  return stateStore(stateDir).loadHostLog(host) ?? { host, cursor: null, boot_time: null, release: null, reports: [] };
 }
 
 export function saveHostLog(stateDir: string, s: HostLogState): void {
-  mkdirSync(join(stateDir, 'kernel-log'), { recursive: true });
-  const p = file(stateDir, s.host);
   const known = s.known ? Object.fromEntries(Object.entries(s.known).slice(-MAX_KNOWN)) : undefined;
   const trimmed = { ...s, reports: s.reports.slice(-MAX_REPORTS_PER_HOST), ...(known ? { known } : {}), ...(s.past ? { past: trimPast(s.past) } : {}), ...(s.observations ? { observations: s.observations.slice(-MAX_OBSERVATIONS) } : {}) };
-  writeFileSync(`${p}.tmp`, JSON.stringify(trimmed));
-  renameSync(`${p}.tmp`, p);
+  stateStore(stateDir).saveHostLog(trimmed);
 }
 
 /** Keep the newest MAX_REPORTS_PER_HOST reports of ended boots. */

@@ -1,32 +1,24 @@
-// Out-of-band control of a running rollout: `kfleet promote RUN` and `kfleet abort RUN` drop
-// marker files in the run's directory; the engine polls for them.
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { runDir } from './journal.js';
+// Out-of-band control of a running rollout: `kfleet promote RUN` and `kfleet abort RUN` leave
+// requests in the state store (marker files, or keys in etcd); the engine polls for them. A
+// controller that lost the fleet lock sees its run as aborted: it starts nothing more.
+import { heldLock, stateStore } from '../state/open.js';
 
 export function requestAbort(stateDir: string, run: string, reason = 'aborted by the user'): void {
-  mkdirSync(runDir(stateDir, run), { recursive: true });
-  writeFileSync(join(runDir(stateDir, run), 'abort'), reason + '\n');
+  stateStore(stateDir).requestAbort(run, reason);
 }
 
 export function requestPromote(stateDir: string, run: string, phase: number | 'next'): void {
-  mkdirSync(runDir(stateDir, run), { recursive: true });
-  writeFileSync(join(runDir(stateDir, run), `promote-${phase}`), new Date().toISOString() + '\n');
+  stateStore(stateDir).requestPromote(run, phase);
 }
 
+/** True when someone asked to abort `run`, or when this process held its lock and lost it. */
 export function abortRequested(stateDir: string, run: string): boolean {
-  return existsSync(join(runDir(stateDir, run), 'abort'));
+  const lock = heldLock(stateDir);
+  if (lock && lock.owner.run === run && !lock.stillHeld()) return true;
+  return stateStore(stateDir).abortRequested(run);
 }
 
-
-/** True once promotion of `phase` (1-based) was asked; a `promote-next` marker is used up. */
+/** True once promotion of `phase` (1-based) was asked; a `promote-next` request is used up. */
 export function consumePromote(stateDir: string, run: string, phase: number): boolean {
-  const d = runDir(stateDir, run);
-  if (existsSync(join(d, `promote-${phase}`))) return true;
-  const next = join(d, 'promote-next');
-  if (existsSync(next)) {
-    renameSync(next, join(d, `promote-${phase}`));
-    return true;
-  }
-  return false;
+  return stateStore(stateDir).consumePromote(run, phase);
 }

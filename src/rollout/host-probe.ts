@@ -16,6 +16,6 @@ export async function probe(ctx: { pool: SessionPool; ports: RolloutPorts; bus: 
   const facts = await ctx.ports.collect(session, host);
   ctx.bus.emit({ type: 'host.facts', host, release: facts.kernel.release, ms: ctx.ports.now() - t0 });
   const plan = ctx.ports.plan(facts);
-  ctx.bus.emit({ type: 'host.plan', host, changes: plan.changes.length, reboot_required: plan.reboot.required, refused: plan.refused.length > 0 });
+  ctx.bus.emit({ type: 'host.plan', host, changes: plan.changes.length, reboot_required: plan.reboot.required, refused: plan.refused.length > 0, bootloader: plan.bootloader ?? null });
   return { facts, plan };
 }

@@ -1,8 +1,12 @@
-// The run journal: an append-only NDJSON file per run, each record fsynced before the engine acts
-// on it, so a controller killed at any point leaves a journal that says where every host stood.
-// Replay tolerates a torn last line (the controller died mid-append).
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, existsSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+// The run journal: append-only, each record durable (fsynced to a file, or committed in etcd) before
+// the engine acts on it, so a controller killed at any point leaves a journal that says where every
+// host stood. Replay tolerates a torn last line (the controller died mid-append). Where the records
+// live is the state store's business (src/state).
+import { readFileSync } from 'node:fs';
+import { FileJournalWriter, journalFileOf, parseJournalText, runDirOf, runsDirOf } from '../state/file-store.js';
+import { isEtcdState } from '../state/location.js';
+import { heldLock, stateStore } from '../state/open.js';
+import type { JournalWriter } from '../state/store.js';
 import type { HostFacts } from '../facts/types.js';
 
 /** planned -> applied -> staged -> rebooting -> verified | failed | reverted; unchanged = needed nothing. */
@@ -55,45 +59,45 @@ export type JournalRecord =
 
 export type Stamped = JournalRecord & { seq: number; ts: string };
 
-/** Test seam for the crash harness: SIGKILL this process right after journal record N is durable. */
-const CRASH_AFTER = Number(process.env.KFLEET_CRASH_AFTER_RECORD ?? '0');
-
 export class Journal {
-  private fd: number;
-  private seq: number;
-  private written = 0;
+  private readonly w: JournalWriter;
+  /**
+   * `path` is journalPath(stateDir, run): a file, or a record prefix in etcd. When this process
+   * holds the fleet lock on that store, every append is fenced by it (it throws LOCK_LOST once
+   * the lock is lost, so the action the record announces never happens).
+   */
   constructor(
     readonly path: string,
     startSeq = 0,
+    create = false,
   ) {
-    this.fd = openSync(path, 'a');
-    this.seq = startSeq;
+    const at = splitJournalPath(path);
+    this.w = at ? stateStore(at.state).openJournal(at.run, startSeq, heldLock(at.state) ?? null, create) : new FileJournalWriter(path, startSeq, null);
   }
   append(rec: JournalRecord): void {
-    const line = JSON.stringify({ ...rec, seq: ++this.seq, ts: new Date().toISOString() }) + '\n';
-    writeSync(this.fd, line);
-    fsyncSync(this.fd);
-    if (CRASH_AFTER > 0 && ++this.written === CRASH_AFTER) process.kill(process.pid, 'SIGKILL');
+    this.w.append(rec);
   }
   close(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      /* already closed */
-    }
+    this.w.close();
   }
 }
 
 export function runsDir(stateDir: string): string {
-  return join(stateDir, 'runs');
+  return isEtcdState(stateDir) ? `${stateDir}/runs` : runsDirOf(stateDir);
 }
 
 export function runDir(stateDir: string, run: string): string {
-  return join(runsDir(stateDir), run);
+  return isEtcdState(stateDir) ? `${stateDir}/runs/${run}` : runDirOf(stateDir, run);
 }
 
+/** Where a run's journal lives: a file path, or `etcd://.../prefix/runs/RUN/journal.ndjson`. */
 export function journalPath(stateDir: string, run: string): string {
-  return join(runDir(stateDir, run), 'journal.ndjson');
+  return isEtcdState(stateDir) ? `${stateDir}/runs/${run}/journal.ndjson` : journalFileOf(stateDir, run);
+}
+
+function splitJournalPath(path: string): { state: string; run: string } | null {
+  const m = /^(.*)[\\/]runs[\\/]([^/\\]+)[\\/]journal\.ndjson$/.exec(path);
+  return m ? { state: m[1]!, run: m[2]! } : null;
 }
 
 export function newRunId(now = new Date()): string {
@@ -103,28 +107,15 @@ export function newRunId(now = new Date()): string {
 }
 
 export function createJournal(stateDir: string, meta: RunMeta): Journal {
-  mkdirSync(runDir(stateDir, meta.run), { recursive: true });
-  const j = new Journal(journalPath(stateDir, meta.run));
+  const j = new Journal(journalPath(stateDir, meta.run), 0, true);
   j.append({ t: 'run', ...meta });
   return j;
 }
 
 export function readJournal(path: string): Stamped[] {
-  const text = readFileSync(path, 'utf8');
-  const out: Stamped[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as Stamped);
-    } catch (e) {
-      // Only the very last line may be torn (killed mid-append); anything else is corruption.
-      if (i >= lines.length - 2) break;
-      throw new Error(`journal ${path} line ${i + 1} is corrupt: ${(e as Error).message}`);
-    }
-  }
-  return out;
+  const at = isEtcdState(path) ? splitJournalPath(path) : null;
+  if (at) return stateStore(at.state).readJournal(at.run);
+  return parseJournalText(readFileSync(path, 'utf8'), path);
 }
 
 export interface HostRecordState {
@@ -195,7 +186,10 @@ export function replay(records: Stamped[]): RunState {
 }
 
 export function listRuns(stateDir: string): string[] {
-  const dir = runsDir(stateDir);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((d) => existsSync(join(dir, d, 'journal.ndjson'))).sort();
+  return stateStore(stateDir).listRuns();
+}
+
+/** Whether the store holds run `run`. */
+export function hasRun(stateDir: string, run: string): boolean {
+  return stateStore(stateDir).hasRun(run);
 }

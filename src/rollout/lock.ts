@@ -1,129 +1,74 @@
-// The fleet lock: one run at a time per state directory (one per inventory). The lock file names
-// its owner (run, pid, machine, user, since) and carries a TTL that the owner keeps extending; a
-// lock whose TTL passed, or whose owner process is gone from this machine, is stale, and is taken
-// over only when the user asks (--take-over-lock).
-import { mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, closeSync, writeSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
-import { EXIT, KfleetError } from '../errors.js';
+// The fleet lock: one run at a time per state store (one per inventory, or one per team on etcd).
+// The lock names its owner (run, pid, machine, user, since). In a state directory it is a file with
+// a TTL the owner keeps extending by compare-and-swap (src/state/file-lock.ts); a lock whose TTL
+// passed, or whose owner process is gone from this machine, is stale and is taken over only when
+// the user asks (--take-over-lock). On etcd it is a key bound to the owner's lease (the lease's TTL
+// decides; src/state/etcd-store.ts). Journals written while the lock is held are fenced by it.
+import { fileLockStale, lockFile } from '../state/file-lock.js';
+import { isEtcdState } from '../state/location.js';
+import { registerHeld, heldLock, stateStore } from '../state/open.js';
+import type { HeldLock, LockOwner } from '../state/store.js';
 
-export interface LockOwner {
-  run: string;
-  pid: number;
-  machine: string;
-  user: string;
-  since: string;
-  expires: string;
-}
+export type { LockOwner } from '../state/store.js';
 
+/** Where the lock lives, for messages: lock.json in a directory, the lock key on etcd. */
 export function lockPath(stateDir: string): string {
-  return join(stateDir, 'lock.json');
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return isEtcdState(stateDir) ? stateStore(stateDir).lockWhere() : lockFile(stateDir);
 }
 
 export function isStale(o: LockOwner, now = Date.now()): boolean {
-  if (Date.parse(o.expires) < now) return true;
-  return o.machine === hostname() && !pidAlive(o.pid);
+  if (o.epoch !== undefined) return false; // an etcd lock exists only while its lease lives
+  return fileLockStale(o, now);
 }
 
 export function readLock(stateDir: string): LockOwner | null {
-  try {
-    return JSON.parse(readFileSync(lockPath(stateDir), 'utf8')) as LockOwner;
-  } catch {
-    return null;
-  }
+  return stateStore(stateDir).readLock();
+}
+
+/** Lease/TTL length: KFLEET_LOCK_TTL seconds, else 120 s for a directory and 30 s on etcd. */
+export function defaultLockTtlMs(stateDir: string): number {
+  const s = Number(process.env.KFLEET_LOCK_TTL);
+  if (Number.isFinite(s) && s > 0) return s * 1000;
+  return isEtcdState(stateDir) ? 30_000 : 120_000;
 }
 
 export class FleetLock {
-  private timer: NodeJS.Timeout | null = null;
   private constructor(
     private readonly stateDir: string,
-    private owner: LockOwner,
-    private readonly ttlMs: number,
+    private readonly held: HeldLock,
   ) {}
 
+  /**
+   * Take the fleet lock for `run`, or fail with LOCKED naming the owner. On etcd, when the owner is
+   * this same run (a resume while the dead controller's lease still lives), wait up to one TTL.
+   */
   static acquire(stateDir: string, run: string, opts: { ttlMs?: number; takeOver?: boolean } = {}): FleetLock {
-    const ttlMs = opts.ttlMs ?? 120_000;
-    mkdirSync(stateDir, { recursive: true });
-    const now = Date.now();
-    const owner: LockOwner = {
-      run,
-      pid: process.pid,
-      machine: hostname(),
-      user: safeUser(),
-      since: new Date(now).toISOString(),
-      expires: new Date(now + ttlMs).toISOString(),
-    };
-    const path = lockPath(stateDir);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(path, 'wx');
-        writeSync(fd, JSON.stringify(owner, null, 2) + '\n');
-        closeSync(fd);
-        const lock = new FleetLock(stateDir, owner, ttlMs);
-        lock.startHeartbeat();
-        return lock;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const cur = readLock(stateDir);
-        if (cur && cur.run === run && cur.pid === process.pid) throw new Error('lock already held by this process');
-        const who = cur ? `run ${cur.run} (pid ${cur.pid} on ${cur.machine}, user ${cur.user}, since ${cur.since}, expires ${cur.expires})` : 'an unreadable lock file';
-        if (cur && !isStale(cur)) {
-          throw new KfleetError('LOCKED', `another kfleet run holds the fleet lock: ${who}`, {
-            exitCode: EXIT.LOCKED,
-            hint: `wait for it to finish, or stop it with \`kfleet abort ${cur.run}\`; the lock is ${lockPath(stateDir)}`,
-          });
-        }
-        if (!opts.takeOver) {
-          throw new KfleetError('LOCK_STALE', `the fleet lock is stale: ${who}`, {
-            exitCode: EXIT.LOCKED,
-            hint: 'if that run is really gone, pass --take-over-lock (and consider `kfleet apply --resume` for it)',
-          });
-        }
-        unlinkSync(path);
-      }
-    }
-    throw new KfleetError('LOCKED', 'could not take the fleet lock', { exitCode: EXIT.LOCKED });
+    const held = stateStore(stateDir).acquireLock(run, { ttlMs: opts.ttlMs ?? defaultLockTtlMs(stateDir), takeOver: opts.takeOver ?? false, waitForRun: run });
+    registerHeld(stateDir, held);
+    return new FleetLock(stateDir, held);
   }
 
-  private startHeartbeat(): void {
-    this.timer = setInterval(() => this.extend(), Math.max(1000, Math.floor(this.ttlMs / 3)));
-    this.timer.unref();
+  get owner(): LockOwner {
+    return this.held.owner;
   }
 
-  extend(): void {
-    this.owner = { ...this.owner, expires: new Date(Date.now() + this.ttlMs).toISOString() };
-    const tmp = `${lockPath(this.stateDir)}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.owner, null, 2) + '\n');
-    renameSync(tmp, lockPath(this.stateDir));
+  /** True once another owner holds the lock (or it expired): this controller must not act. */
+  get lost(): boolean {
+    return this.held.lost;
+  }
+
+  stillHeld(): boolean {
+    return this.held.stillHeld();
+  }
+
+  /** Renew now (files: compare-and-swap on the owner). False when the lock is no longer ours. */
+  extend(): boolean {
+    const h = this.held as HeldLock & { extend?: () => boolean };
+    return h.extend ? h.extend() : h.stillHeld();
   }
 
   release(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    const cur = readLock(this.stateDir);
-    if (cur && cur.run === this.owner.run && cur.pid === this.owner.pid) {
-      try {
-        unlinkSync(lockPath(this.stateDir));
-      } catch {
-        /* gone already */
-      }
-    }
-  }
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return String(process.getuid?.() ?? 'unknown');
+    if (heldLock(this.stateDir) === this.held) registerHeld(this.stateDir, null);
+    this.held.release();
   }
 }

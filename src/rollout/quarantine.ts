@@ -1,8 +1,7 @@
 // Quarantine: a host the panic guard reverted (a boot loop with fault=panic) is kept out of later
-// runs on the same state directory until someone has read its KFENCE report and lifts the
-// quarantine with `kfleet quarantine --release HOST`. The file is rewritten atomically.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// runs on the same state store until someone has read its KFENCE report and lifts the quarantine
+// with `kfleet quarantine --release HOST`.
+import { stateStore } from '../state/open.js';
 
 export interface QuarantineEntry {
   run: string;
@@ -10,34 +9,20 @@ export interface QuarantineEntry {
   reason: string;
 }
 
+/** Where the quarantine list lives, for messages. */
 export function quarantinePath(stateDir: string): string {
-  return join(stateDir, 'quarantine.json');
+  return stateStore(stateDir).quarantineWhere();
 }
 
 export function readQuarantine(stateDir: string): Record<string, QuarantineEntry> {
-  try {
-    return JSON.parse(readFileSync(quarantinePath(stateDir), 'utf8')) as Record<string, QuarantineEntry>;
-  } catch {
-    return {};
-  }
-}
-
-function writeQuarantine(stateDir: string, all: Record<string, QuarantineEntry>): void {
-  mkdirSync(stateDir, { recursive: true });
-  const tmp = `${quarantinePath(stateDir)}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n');
-  renameSync(tmp, quarantinePath(stateDir));
+  return stateStore(stateDir).readQuarantine();
 }
 
 export function quarantineHost(stateDir: string, host: string, entry: QuarantineEntry): void {
-  writeQuarantine(stateDir, { ...readQuarantine(stateDir), [host]: entry });
+  stateStore(stateDir).quarantineHost(host, entry);
 }
 
 /** Lift a host's quarantine; false when it was not quarantined. */
 export function releaseHost(stateDir: string, host: string): boolean {
-  const all = readQuarantine(stateDir);
-  if (!(host in all)) return false;
-  delete all[host];
-  writeQuarantine(stateDir, all);
-  return true;
+  return stateStore(stateDir).releaseHost(host);
 }

@@ -92,7 +92,7 @@ describe('hardening: hostile hosts', function () {
     ['evil-junk', /^failed$/, /^FACTS_MALFORMED$/],
     ['evil-drip', /^failed|unreachable$/, /^TIMEOUT$/],
     ['evil-stats', /^failed$/, /^FACTS_MALFORMED$/],
-    ['evil-grubby', /^refused$/, /^NO_GRUBBY$/],
+    ['evil-grubby', /^refused$/, /^NO_BOOTLOADER$/],
     ['evil-hang', /^failed|unreachable$/, /^TIMEOUT$/],
     ['evil-bootid', /^failed$/, /^FACTS_MALFORMED$/],
   ];

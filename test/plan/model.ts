@@ -332,7 +332,9 @@ export function applyPlan(m0: ModelHost, plan: HostPlan): ApplyResult {
     }
   }
   if (plan.boot) {
-    for (const k of plan.boot.kernels) {
+    // --update-kernel=ALL edits every entry.
+    const targets = plan.boot.kernels.flatMap((k) => (k === 'ALL' ? m.f.grubby.entries.map((e) => e.kernel) : [k]));
+    for (const k of targets) {
       const entry = m.f.grubby.entries.find((x) => x.kernel === k);
       if (!entry) {
         failures.push(`grubby: no entry ${k}`);

@@ -27,14 +27,14 @@ describe('planHost', () => {
     assert.deepEqual(codes(planHost(play({ mode: 'sampling', sample_interval: 100, apply: 'boot', memory_budget: { bytes: 1024 * 1024 } }), facts('alinux-5.10.134-17-x86_64'))), ['OVER_MEMORY_BUDGET']);
   });
 
-  it('refuses unknown slabs, kernels below the gates and hosts without grubby entries', () => {
+  it('refuses unknown slabs, kernels below the gates and hosts without boot entries', () => {
     assert.deepEqual(codes(planHost(play({ slabs: { kind: 'only', names: ['kmalloc-64', 'nope'] } }), facts('alinux-5.10.134-17-x86_64'))), ['SLAB_UNKNOWN']);
     const old = facts('alinux-5.10.84-10-x86_64');
     old.kernel.release = '5.10.60-9.al8.x86_64';
     assert.deepEqual(codes(planHost(play(), old)), ['KERNEL_TOO_OLD']);
     const f = facts('alinux-5.10.134-17-x86_64');
     f.grubby.entries = [];
-    assert.deepEqual(codes(planHost(play({ apply: 'boot' }), f)), ['NO_GRUBBY']);
+    assert.deepEqual(codes(planHost(play({ apply: 'boot' }), f)), ['NO_BOOTLOADER']);
     assert.deepEqual(codes(planHost(play({ booting_max: 'oops' }), facts('alinux-5.10.134-17-x86_64'))), ['BOOTING_MAX_INVALID']);
   });
 
@@ -61,12 +61,20 @@ describe('planHost', () => {
     assert.deepEqual(compactSteps(planHost(k, facts('alinux-5.10.134-16-aarch64')).runtime), ['write slab dentry=0']);
   });
 
-  it('changes the default and the running kernel entries when they differ', () => {
+  it('sets the args on every entry (--update-kernel=ALL) and warns, naming both kernels, when the default is not the running one', () => {
     const f = facts('alinux-5.10.134-17-x86_64');
     f.grubby.default_kernel = f.grubby.entries[1]!.kernel;
     const p = planHost(play({ mode: 'sampling', sample_interval: 100, apply: 'boot' }), f);
-    assert.deepEqual(p.boot?.kernels, ['/boot/vmlinuz-5.10.134-16.al8.x86_64', '/boot/vmlinuz-5.10.134-17.al8.x86_64']);
+    assert.deepEqual(p.boot?.kernels, ['ALL']);
+    assert.deepEqual(p.boot?.entries.map((e) => e.kernel), f.grubby.entries.map((e) => e.kernel));
     for (const e of p.boot?.entries ?? []) assert.ok(e.after.endsWith('kfence.sample_interval=100'), e.after);
+    assert.match(p.warnings.join('\n'), /next boot starts \/boot\/vmlinuz-5\.10\.134-16\.al8\.x86_64 .*not the running kernel 5\.10\.134-17\.al8\.x86_64/);
+    // Only one entry lacks the args: only that entry is changed.
+    const one = facts('alinux-5.10.134-17-x86_64');
+    one.grubby.entries[0]!.args += ' kfence.sample_interval=100';
+    const q1 = planHost(play({ mode: 'sampling', sample_interval: 100, apply: 'boot' }), one);
+    assert.deepEqual(q1.boot?.kernels, [one.grubby.entries[1]!.kernel]);
+    assert.doesNotMatch(q1.warnings.join('\n'), /next boot starts/);
     // Duplicates collapse to one token (remove them all, then add).
     const d = facts('alinux-5.10.134-17-x86_64');
     d.grubby.entries[0]!.args += ' kfence.sample_interval=5 kfence.sample_interval=7';

@@ -19,8 +19,8 @@ describe('reboot derivation', () => {
 
   it('configured but not yet booted (a crashed run): no args change, the reboot is still pending', () => {
     const f = facts('alinux-5.10.134-17-x86_64');
-    const e = f.grubby.entries[0]!;
-    e.args += ' kfence.sample_interval=100';
+    // Configured = on every entry the bootloader will boot (args live on all of them).
+    for (const e of f.grubby.entries) e.args += ' kfence.sample_interval=100';
     const p = planHost(sampling, f);
     assert.equal(p.boot, null);
     assert.ok(p.reboot.required);

@@ -61,8 +61,8 @@ export interface CliRun {
 }
 
 /** `node bin/kfleet.js ...args` as a child process (async: the lab may live in this process). */
-export function kfleetStart(args: string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(process.execPath, [KFLEET, ...args], { cwd: ROOT, env: { ...process.env, CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function kfleetStart(args: string[], env: Record<string, string> = {}, cwd = ROOT): CliRun {
+  const child = spawn(process.execPath, [KFLEET, ...args], { cwd, env: { ...process.env, CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const events: CliResult['events'] = [];

@@ -53,7 +53,7 @@ export function loadAssets(): VmAssets {
 }
 
 /** Keeps the newest run directories (console logs) for debugging, removes older ones. */
-function pruneRuns(runsDir: string, keep: number): void {
+export function pruneRuns(runsDir: string, keep: number): void {
   if (!existsSync(runsDir)) return;
   const dirs = readdirSync(runsDir)
     .map((d) => ({ d, t: statSync(join(runsDir, d)).mtimeMs }))

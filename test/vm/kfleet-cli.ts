@@ -26,7 +26,7 @@ export interface CliResult {
 }
 
 /** `kfleet <command> -i <fleet inventory> --known-hosts <fleet known_hosts> ...args`. */
-export function kfleet(fleet: VmFleet, command: string, args: string[], timeoutMs = 240_000): Promise<CliResult> {
+export function kfleet(fleet: Pick<VmFleet, 'inventoryPath' | 'knownHostsPath'>, command: string, args: string[], timeoutMs = 240_000): Promise<CliResult> {
   const argv = [KFLEET, command, '-i', fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath, ...args];
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
@@ -50,7 +50,7 @@ export function kfleet(fleet: VmFleet, command: string, args: string[], timeoutM
 }
 
 /** Writes a playbook into the fleet's run directory; returns its path. */
-export function playbook(fleet: VmFleet, name: string, yaml: string): string {
+export function playbook(fleet: Pick<VmFleet, 'runDir'>, name: string, yaml: string): string {
   const path = join(fleet.runDir, `${name}.yml`);
   writeFileSync(path, yaml);
   return path;

@@ -38,7 +38,7 @@ export interface BootRecord {
   exitCode?: number | null;
 }
 
-const GUARD = [
+export const GUARD = [
   'exec 3<&0',
   'qemu-system-x86_64 "$@" </dev/null & q=$!',
   '( while read -r _; do :; done; kill -9 $q 2>/dev/null ) <&3 & w=$!',

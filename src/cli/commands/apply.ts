@@ -49,7 +49,7 @@ export async function apply(file: string | undefined, o: ApplyOptions): Promise<
   const stateDir = o.stateDir ?? defaultStateDir(o.inventory);
   const { bus, done } = setupOutput(o);
   try {
-    if (o.resume) return await resume(o, stateDir, bus);
+    if (o.resume) return await resume(o, stateDir, bus, file);
     if (!file) throw new KfleetError('USAGE', 'apply needs a playbook, a saved plan, or --resume RUN', { exitCode: EXIT.INPUT });
     const saved = file.endsWith('.json') ? await loadSavedPlanForApply(file) : null;
     const t = await loadTargets(saved ? saved.playbookFile : file, o.inventory, o.limit);
@@ -100,16 +100,19 @@ export async function apply(file: string | undefined, o: ApplyOptions): Promise<
   }
 }
 
-async function resume(o: ApplyOptions, stateDir: string, bus: ReturnType<typeof setupOutput>['bus']): Promise<number> {
+async function resume(o: ApplyOptions, stateDir: string, bus: ReturnType<typeof setupOutput>['bus'], file?: string): Promise<number> {
   const run = o.resume!;
   const state = loadRun(stateDir, run);
   if (state.end) {
     bus.emit({ type: 'info', message: `run ${run} already ended: ${state.end.verdict}` });
     return state.end.exit_code;
   }
-  const t = await loadTargets(state.meta.playbook.file, state.meta.inventory, state.meta.limit ?? undefined);
+  // From another machine or directory (a shared state store), the playbook and inventory are found
+  // where this command names them; the playbook must be byte for byte the one the run started with.
+  const playbookFile = file ?? state.meta.playbook.file;
+  const t = await loadTargets(playbookFile, o.inventory.length ? o.inventory : state.meta.inventory, state.meta.limit ?? undefined);
   if (t.playbookSha256 !== state.meta.playbook.sha256) {
-    throw new KfleetError('PLAYBOOK_CHANGED', `${state.meta.playbook.file} changed since run ${run} started; refusing to resume with a different desired state`, { exitCode: EXIT.INPUT, hint: 'restore the playbook as it was, or start a new run with `kfleet apply`' });
+    throw new KfleetError('PLAYBOOK_CHANGED', `${playbookFile} changed since run ${run} started; refusing to resume with a different desired state`, { exitCode: EXIT.INPUT, hint: 'restore the playbook as it was, or start a new run with `kfleet apply`' });
   }
   const target = t.targets.find((x) => x.play.name === state.meta.play);
   if (!target) throw new KfleetError('PLAY_GONE', `play "${state.meta.play}" is not in ${state.meta.playbook.file}`, { exitCode: EXIT.INPUT });

@@ -1,12 +1,12 @@
 // kfleet runs / promote / abort: list runs with their verdicts, and steer a running one.
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { EXIT, KfleetError } from '../../errors.js';
-import { journalPath, listRuns, readJournal, replay } from '../../rollout/journal.js';
+import { hasRun, journalPath, listRuns, readJournal, replay } from '../../rollout/journal.js';
 import { readLock } from '../../rollout/lock.js';
 import { requestAbort, requestPromote } from '../../rollout/control.js';
 import { readQuarantine, releaseHost } from '../../rollout/quarantine.js';
 import { defaultStateDir } from '../targets.js';
+import { registerWatch } from './watch.js';
 
 interface StateOpts {
   stateDir?: string;
@@ -16,17 +16,17 @@ interface StateOpts {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-function stateDirOf(o: StateOpts): string {
+export function stateDirOf(o: StateOpts): string {
   return o.stateDir ?? defaultStateDir(o.inventory ?? []);
 }
 
-function withState(cmd: Command): Command {
+export function withState(cmd: Command): Command {
   return cmd.option('--state-dir <dir>', 'state directory (default .kfleet/ beside the inventory)').option('-i, --inventory <path>', 'inventory (locates the default state directory)', collect);
 }
 
-function requireRun(stateDir: string, run: string): void {
-  if (!existsSync(journalPath(stateDir, run))) {
-    throw new KfleetError('RUN_UNKNOWN', `no run ${run} in ${stateDir}`, { exitCode: EXIT.INPUT, hint: '`kfleet runs` lists the runs; pass --state-dir or -i to point at the right place' });
+export function requireRun(stateDir: string, run: string): void {
+  if (!hasRun(stateDir, run)) {
+    throw new KfleetError('RUN_UNKNOWN', `no run ${run} in ${stateDir}`, { exitCode: EXIT.INPUT, hint: '`kfleet runs` lists the runs; pass --state, --state-dir or -i to point at the right place' });
   }
 }
 
@@ -41,11 +41,12 @@ export function register(program: Command): void {
         const counts: Record<string, number> = {};
         for (const h of st.hosts.values()) counts[h.state] = (counts[h.state] ?? 0) + 1;
         const verdict = st.end?.verdict ?? (lock?.run === run ? 'running' : 'interrupted (kfleet apply --resume ' + run + ')');
-        return { run, play: st.meta.play, hosts: st.meta.hosts.length, check: st.meta.check, verdict, reason: st.end?.reason ?? null, states: counts };
+        const owner = !st.end && lock?.run === run ? { machine: lock.machine, pid: lock.pid, user: lock.user, since: lock.since } : null;
+        return { run, play: st.meta.play, hosts: st.meta.hosts.length, check: st.meta.check, verdict, reason: st.end?.reason ?? null, states: counts, controller: owner };
       });
       if (o.json) process.stdout.write(JSON.stringify({ runs: rows }, null, 2) + '\n');
       else if (rows.length === 0) process.stdout.write(`no runs in ${dir}\n`);
-      else for (const r of rows) process.stdout.write(`${r.run}  ${r.play}  ${r.hosts} hosts${r.check ? ' (check)' : ''}  ${r.verdict}${r.reason ? ` (${r.reason})` : ''}  ${Object.entries(r.states).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+      else for (const r of rows) process.stdout.write(`${r.run}  ${r.play}  ${r.hosts} hosts${r.check ? ' (check)' : ''}  ${r.verdict}${r.controller ? ` on ${r.controller.machine} pid ${r.controller.pid} (${r.controller.user})` : ''}${r.reason ? ` (${r.reason})` : ''}  ${Object.entries(r.states).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
     });
 
   withState(program.command('promote').description('let a run waiting for manual promotion go on to its next phase').argument('<run>'))
@@ -80,4 +81,6 @@ export function register(program: Command): void {
       else if (Object.keys(q).length === 0) process.stdout.write(`no quarantined hosts in ${dir}\n`);
       else for (const [h, e] of Object.entries(q)) process.stdout.write(`${h}  since ${e.since}  run ${e.run}  ${e.reason}\n`);
     });
+
+  registerWatch(program);
 }

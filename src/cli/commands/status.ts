@@ -54,11 +54,11 @@ export async function status(pattern: string, o: StatusOptions): Promise<number>
 }
 
 export function formatStatusTable(rows: Row[]): string {
-  const head = ['HOST', 'KERNEL', 'MODE', 'INTERVAL', 'POOL', 'FAULT', 'SLABS', 'NEXT BOOT', 'BUGS'];
+  const head = ['HOST', 'KERNEL', 'MODE', 'INTERVAL', 'POOL', 'FAULT', 'SLABS', 'NEXT BOOT', 'BUGS', 'BOOTLOADER'];
   const body = rows.map((r) =>
     'error' in r
-      ? [r.host, pc.red(r.error.code), r.error.message.slice(0, 60), '', '', '', '', '', '']
-      : [r.host, r.release, r.mode, r.sample_interval === null ? '-' : String(r.sample_interval), r.pool_objects === null ? '-' : `${r.pool_objects}${r.pool_mode === 'node' ? '/node' : ''}`, r.fault ?? '-', r.slabs, r.pending_reboot ? pc.magenta(r.pending_args.map((a) => (a.startsWith('-') ? a : `+${a}`)).join(' ')) : '-', r.bugs === null ? '-' : r.bugs > 0 ? pc.red(String(r.bugs)) : '0'],
+      ? [r.host, pc.red(r.error.code), r.error.message.slice(0, 60), '', '', '', '', '', '', '']
+      : [r.host, r.release, r.mode, r.sample_interval === null ? '-' : String(r.sample_interval), r.pool_objects === null ? '-' : `${r.pool_objects}${r.pool_mode === 'node' ? '/node' : ''}`, r.fault ?? '-', r.slabs, r.pending_reboot ? pc.magenta(r.pending_args.map((a) => (a.startsWith('-') ? a : `+${a}`)).join(' ')) : '-', r.bugs === null ? '-' : r.bugs > 0 ? pc.red(String(r.bugs)) : '0', r.bootloader ?? 'none'],
   );
   const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => strip(b[i] ?? '').length)));

@@ -70,11 +70,25 @@ function taintColumns(bad: boolean): string {
   return `G    ${bad ? 'B' : ' '}             `;
 }
 
+/**
+ * The function that makes each kind of bug: distinct bugs sit in distinct code, so syzkaller's
+ * rule (titles or alternative titles such as `bad-access in FUNC` intersect = one bug) keeps the
+ * kinds apart, as it would on a real fleet.
+ */
+const FAULT_SITE: Record<BugKind, string> = {
+  'use-after-free': 'lab_faulty_driver_ioctl',
+  'out-of-bounds-read': 'lab_faulty_ring_read',
+  'out-of-bounds-write': 'lab_faulty_ring_write',
+  'invalid-access': 'lab_faulty_probe_regs',
+  'invalid-free': 'lab_faulty_driver_ioctl',
+  'memory-corruption': 'lab_faulty_driver_ioctl',
+};
+
 /** The lines of one report (without timestamps). */
 export function buildReport(r: ReportInput): string[] {
   const rand = r.rand;
   const style = r.style;
-  const site = fn(rand, 'lab_faulty_driver_ioctl');
+  const site = fn(rand, FAULT_SITE[r.kind]);
   const start = ptr(rand);
   const end = start + BigInt(r.size - 1);
   // %p: hashed pointers are unrelated to each other, so start, end and the access all differ.

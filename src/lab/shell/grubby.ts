@@ -135,7 +135,8 @@ export function grubbyCommand(): Command {
     if (opts.has('info')) {
       const sel = select(opts.get('info')!);
       if (typeof sel === 'string') return out('', sel + '\n', 1);
-      return out(sel.map((i) => info(entries[i]!, i)).join('\n\n') + '\n');
+      // Real grubby-bls prints the entries back to back, without a blank line between them.
+      return out(sel.map((i) => info(entries[i]!, i)).join('\n') + '\n');
     }
     if (opts.has('set-default') || opts.has('set-default-index')) {
       const sel = opts.has('set-default') ? select(opts.get('set-default')!) : select(opts.get('set-default-index')!);

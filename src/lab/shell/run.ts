@@ -7,6 +7,7 @@ import { SessionFs } from '../vfs/session-fs.js';
 import { labBuiltins } from './builtins.js';
 import { sysinfoCommands } from './sysinfo.js';
 import { grubbyCommand } from './grubby.js';
+import { grubCommands } from './grub.js';
 import { systemdCommands } from './systemd.js';
 import { redirectPlugin } from './transform.js';
 import type { LiveIO, Session, ShellHost } from './context.js';
@@ -51,7 +52,7 @@ export async function runScript(host: ShellHost, opts: RunOptions): Promise<RunR
     cwd: home,
     env: { HOME: home, USER: opts.user, LOGNAME: opts.user, SHELL: '/bin/bash', PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: host.name, LANG: 'C.UTF-8' },
     processInfo: { pid: 1000, ppid: 999, uid, gid: uid },
-    customCommands: [...labBuiltins(host, session, fs), ...sysinfoCommands(host, session), grubbyCommand(), ...systemdCommands(host, session)],
+    customCommands: [...labBuiltins(host, session, fs), ...sysinfoCommands(host, session), ...(host.profile.bootloader === 'debian-grub' ? grubCommands() : [grubbyCommand()]), ...systemdCommands(host, session)],
     sleep: (ms) =>
       new Promise<void>((resolve) => {
         const t = setTimeout(resolve, ms);

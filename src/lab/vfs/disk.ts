@@ -3,6 +3,7 @@
 
 import { InMemoryFs, getCommandNames } from 'just-bash';
 import type { Profile } from '../profiles.js';
+import { generateGrubCfg, sourceAssignments } from '../shell/grub.js';
 
 export interface DiskIdentity {
   hostname: string;
@@ -15,7 +16,7 @@ export const GRUBENV = '/boot/grub2/grubenv';
 export const WANTS_DIR = '/etc/systemd/system/multi-user.target.wants';
 
 /** Commands the lab shell adds to just-bash's (shell/*.ts). */
-export const LAB_COMMANDS = ['__lab_open', '__lab_wstat', '__lab_bg', 'sh', 'bash', 'sudo', 'tee', 'nohup', 'kill', 'uname', 'id', 'whoami', 'hostname', 'nproc', 'sync', 'getconf', 'dmesg', 'journalctl', 'mktemp', 'chown', 'grubby', 'systemctl', 'reboot', 'shutdown', 'cat'];
+export const LAB_COMMANDS = ['__lab_open', '__lab_wstat', '__lab_bg', 'sh', 'bash', 'sudo', 'tee', 'nohup', 'kill', 'uname', 'id', 'whoami', 'hostname', 'nproc', 'sync', 'getconf', 'dmesg', 'journalctl', 'mktemp', 'chown', 'grubby', 'update-grub', 'grub-mkconfig', 'systemctl', 'reboot', 'shutdown', 'cat'];
 
 /** Every command name; /bin and /usr/bin show a stub for each (synthesized by SessionFs, not stored per host). */
 export const COMMAND_STUBS: ReadonlySet<string> = new Set([...getCommandNames(), ...LAB_COMMANDS]);
@@ -83,9 +84,24 @@ export function createDisk(p: Profile, id: DiskIdentity, become: 'sudo-nopasswd'
     '/home/sre/.bashrc': f('# .bashrc\n'),
     '/root/.bashrc': f('# .bashrc\n'),
   };
+  if (p.bootloader === 'debian-grub') debianGrubFiles(p, id, files, f);
   const fs = new InMemoryFs(files);
   for (const dir of ['/tmp', '/var/tmp', '/sys', '/proc', '/dev', '/bin', '/usr/bin', '/usr/sbin', '/etc/systemd/system', WANTS_DIR, '/etc/sudoers.d', '/run']) fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync('/etc/sudoers.d/sre', become === 'sudo-password' ? 'sre ALL=(ALL) ALL\n' : 'sre ALL=(ALL) NOPASSWD: ALL\n');
   void fs.symlink('/usr/lib/systemd/system/sshd.service', `${WANTS_DIR}/sshd.service`);
   return fs;
+}
+
+/** Debian 12's GRUB files instead of BLS entries and grubby's grubenv (as the real VM image has them). */
+function debianGrubFiles(p: Profile, id: DiskIdentity, files: Record<string, { content: string; mode: number; mtime: Date }>, f: (content: string, mode?: number) => { content: string; mode: number; mtime: Date }): void {
+  for (const k of Object.keys(files)) if (k.startsWith(ENTRIES_DIR) || k === GRUBENV || k.startsWith('/boot/initramfs-')) delete files[k];
+  const defaults = 'GRUB_DEFAULT=0\nGRUB_TIMEOUT=0\nGRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="console=ttyS0,115200 no_timer_check"\nGRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n';
+  files['/etc/default/grub'] = f(defaults);
+  files['/etc/fstab'] = f(`UUID=${id.rootUuid}\t/\text4\terrors=remount-ro\t0\t1\n`);
+  for (const r of [p.release, p.previousRelease]) files[`/boot/initrd.img-${r}`] = f('lab initramfs\n', 0o644);
+  const vars = new Map<string, string>();
+  sourceAssignments(defaults, vars);
+  const kernels = [p.release, p.previousRelease].sort().reverse();
+  files['/boot/grub/grub.cfg'] = f(generateGrubCfg(vars, kernels, id.rootUuid), 0o444);
+  files['/boot/grub/grubenv'] = f('# GRUB Environment Block\n' + '#'.repeat(1000) + '\n');
 }

@@ -31,11 +31,16 @@ export async function aptUpdate(): Promise<void> {
 }
 
 export async function ensureHostPackages(log: (s: string) => void): Promise<void> {
+  await ensurePackages(HOST_PACKAGES, log);
+}
+
+/** apt-get install the packages of `pkgs` that are not installed (as root). */
+export async function ensurePackages(pkgs: readonly string[], log: (s: string) => void): Promise<void> {
   const missing: string[] = [];
-  for (const p of HOST_PACKAGES) if (!(await installed(p))) missing.push(p);
+  for (const p of pkgs) if (!(await installed(p))) missing.push(p);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) throw new Error(`missing Debian packages ${missing.join(' ')}; run as root or: apt-get install ${missing.join(' ')}`);
   log(`apt-get install ${missing.join(' ')}`);
   await aptUpdate();
-  await $({ quiet: true, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })`apt-get install -y --no-install-recommends ${missing}`;
+  await $({ quiet: true, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })`apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ${missing}`;
 }
