@@ -1,9 +1,10 @@
 // Plan benchmark: 10,000 hosts built from the example facts (names, memory, live values varied),
 // planned with the guide's scenarios in turn. Prints wall time, per-host cost and peak memory.
-// Run: npm run bench:plan [-- HOSTS]
+// Run: npm run bench:plan [-- HOSTS]   (PLAN_RUNS=7 timed runs after one warm-up)
 
 import { readFileSync, readdirSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
+import { cpus, loadavg } from 'node:os';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import type { HostFacts } from '../src/facts/types.js';
 import type { KfenceSpec, Play } from '../src/playbook/types.js';
 import { planFleet } from '../src/plan/plan-fleet.js';
@@ -64,14 +65,34 @@ function planAll(): { ms: number; counts: Record<string, number> } {
   }
   return { ms: performance.now() - t, counts };
 }
-const runs = [planAll(), planAll(), planAll()];
+// One warm-up, then RUNS timed runs: wall time, and this process's CPU time (user+sys, which a busy
+// shared machine inflates much less than wall time) and GC pauses for each.
+const RUNS = Number(process.env['PLAN_RUNS'] ?? 7);
+let gcMs = 0;
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMs += e.duration;
+});
+gcObserver.observe({ entryTypes: ['gc'] });
+planAll();
+const runs: { ms: number; cpuMs: number; gcMs: number; counts: Record<string, number> }[] = [];
+for (let r = 0; r < RUNS; r++) {
+  const c0 = process.cpuUsage();
+  const g0 = gcMs;
+  const one = planAll();
+  await new Promise((res) => setImmediate(res)); // let the GC observer report this run's pauses
+  const c = process.cpuUsage(c0);
+  runs.push({ ...one, cpuMs: (c.user + c.system) / 1000, gcMs: gcMs - g0 });
+}
+gcObserver.disconnect();
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const times = runs.map((r) => r.ms).sort((a, b) => a - b);
-const tPlan = times[1]!;
+const tPlan = med(times);
 const counts = runs[0]!.counts;
 const maxRssMiB = process.resourceUsage().maxRSS / 1024;
 
 console.log(`hosts:        ${HOSTS} (from ${examples.length} example facts, ${plays.length} plays)`);
 console.log(`build facts:  ${tBuild.toFixed(0)} ms (not part of planning)`);
-console.log(`plan:         ${tPlan.toFixed(0)} ms wall (median of 3: ${times.map((t) => t.toFixed(0)).join(', ')} ms), ${((tPlan * 1000) / HOSTS).toFixed(1)} us/host`);
+console.log(`plan:         ${tPlan.toFixed(0)} ms wall (median of ${RUNS}: ${times.map((t) => t.toFixed(0)).join(', ')} ms), ${((tPlan * 1000) / HOSTS).toFixed(1)} us/host`);
+console.log(`plan CPU:     ${med(runs.map((r) => r.cpuMs)).toFixed(0)} ms median per run (user+sys, GC threads included), GC pauses ${med(runs.map((r) => r.gcMs)).toFixed(0)} ms median; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`);
 console.log(`outcomes:     ${counts.empty} empty, ${counts.refused} refused, ${counts.reboot} need a reboot, ${counts.steps} runtime steps`);
 console.log(`memory:       peak RSS ${maxRssMiB.toFixed(0)} MiB, peak heap used ${(peakHeap / 2 ** 20).toFixed(0)} MiB`);

@@ -237,8 +237,10 @@ async function plan(): Promise<void> {
 }
 
 function table(): string {
-  const head = ['what', 'hosts', 'tool', 'ok', 'wall s', 'ctrl CPU s', 'peak RSS MiB', 'lab CPU s', 'note'];
-  const body = rows.map((r) => [r.what, String(r.hosts), r.tool, r.ok, r.wallS.toFixed(2), r.cpuS.toFixed(2), r.rssMiB.toFixed(0), r.labCpuS === undefined ? '' : r.labCpuS.toFixed(1), r.note ?? '']);
+  // Controller CPU per host: what each more host costs the machine kfleet (or its peer) runs on.
+  const perHost = (r: Row) => (r.what === 'plan' ? '' : ((r.cpuS * 1000) / r.hosts).toFixed(2));
+  const head = ['what', 'hosts', 'tool', 'ok', 'wall s', 'ctrl CPU s', 'ctrl CPU ms/host', 'peak RSS MiB', 'lab CPU s', 'note'];
+  const body = rows.map((r) => [r.what, String(r.hosts), r.tool, r.ok, r.wallS.toFixed(2), r.cpuS.toFixed(2), perHost(r), r.rssMiB.toFixed(0), r.labCpuS === undefined ? '' : r.labCpuS.toFixed(1), r.note ?? '']);
   const lines = [head, head.map(() => '---'), ...body].map((c) => `| ${c.join(' | ')} |`);
   const ratios: string[] = [];
   for (const what of ['probe', 'fanout'] as const) {
@@ -246,7 +248,7 @@ function table(): string {
       const k = rows.find((r) => r.what === what && r.hosts === n && r.tool.startsWith('kfleet'));
       if (!k) continue;
       for (const o of rows.filter((r) => r.what === what && r.hosts === n && !r.tool.startsWith('kfleet'))) {
-        ratios.push(`${what} ${n} hosts: ${o.tool} / kfleet = ${(o.wallS / k.wallS).toFixed(2)}x wall, ${(o.cpuS / k.cpuS).toFixed(2)}x controller CPU`);
+        ratios.push(`${what} ${n} hosts: ${o.tool} / kfleet = ${(o.wallS / k.wallS).toFixed(2)}x wall, ${(o.cpuS / k.cpuS).toFixed(2)}x controller CPU (${((o.cpuS * 1000) / n).toFixed(2)} vs ${((k.cpuS * 1000) / n).toFixed(2)} ms/host)`);
       }
     }
   }

@@ -1,6 +1,8 @@
-// Options shared by the commands that talk to hosts.
+// Options shared by the commands that talk to hosts. Those Ansible also has take their defaults from
+// the environment and ansible.cfg as Ansible does (src/config); a flag always wins.
 import { Option, type Command } from 'commander';
-import { EXIT, KfleetError } from '../errors.js';
+import { EXIT, KfleetError, inputError } from '../errors.js';
+import { applyAnsibleSettings } from '../config/apply.js';
 import { parseStateLocation, setConfiguredState } from '../state/location.js';
 
 export interface FleetCliOptions {
@@ -20,17 +22,21 @@ export interface FleetCliOptions {
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function addFleetOptions(cmd: Command, { inventoryRequired = true } = {}): Command {
-  const inv = new Option('-i, --inventory <path>', 'Ansible inventory file or directory (repeatable)').argParser(collect);
-  if (inventoryRequired) inv.makeOptionMandatory();
+  const inv = new Option('-i, --inventory <path>', 'Ansible inventory file or directory (repeatable; default: ANSIBLE_INVENTORY, then inventory in ansible.cfg)').argParser(collect);
+  cmd.hook('preAction', (_self, action) => {
+    applyAnsibleSettings(action);
+    if (inventoryRequired && !(action.getOptionValue('inventory') as string[] | undefined)?.length)
+      throw inputError('no inventory given', {}, 'pass -i INVENTORY, or set inventory in ansible.cfg ([defaults] inventory = ...) or ANSIBLE_INVENTORY');
+  });
   return cmd
     .addOption(inv)
     .option('-l, --limit <pattern>', 'further limit the hosts with an Ansible host pattern')
-    .option('-f, --forks <n>', 'hosts worked on at once (overrides rollout.forks)')
-    .addOption(new Option('--host-key-policy <policy>', 'unknown host keys: strict refuses, accept-new records them (a changed key always fails), off is for labs only').choices(['strict', 'accept-new', 'off']))
+    .option('-f, --forks <n>', 'hosts worked on at once (overrides rollout.forks; default: ANSIBLE_FORKS / forks in ansible.cfg if set)')
+    .addOption(new Option('--host-key-policy <policy>', 'unknown host keys: strict refuses, accept-new records them (a changed key always fails), off is for labs only (default: off when host_key_checking is false in ansible.cfg / ANSIBLE_HOST_KEY_CHECKING)').choices(['strict', 'accept-new', 'off']))
     .option('--known-hosts <file>', 'known_hosts file to use instead of the ssh config\'s (repeatable)', collect)
     .option('-F, --ssh-config <file>', 'ssh config file (default ~/.ssh/config)')
-    .option('--private-key <file>', 'extra identity file (repeatable)', collect)
-    .option('--connect-timeout <s>', 'seconds for TCP connect + handshake + auth per host', '12')
+    .option('--private-key <file>', 'extra identity file (repeatable; default: ANSIBLE_PRIVATE_KEY_FILE / private_key_file in ansible.cfg)', collect)
+    .option('--connect-timeout <s>', 'seconds for TCP connect + handshake + auth per host (default: ANSIBLE_TIMEOUT / timeout in ansible.cfg, else 12)', '12')
     .option('--command-timeout <s>', 'seconds for each remote command', '120')
     .option('--json', 'machine-readable output')
     .option('-v, --verbose', 'more detail');

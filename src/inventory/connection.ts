@@ -41,6 +41,18 @@ function int(vars: Record<string, VarValue>, host: string, key: string, min: num
   return n;
 }
 
+/** Fallbacks for hosts whose variables do not say (ansible.cfg / ANSIBLE_* settings, set by the CLI). */
+export interface ConnectionDefaults {
+  user?: string;
+  become?: boolean;
+  becomeUser?: string;
+  becomeMethod?: string;
+}
+let defaults: ConnectionDefaults = {};
+export function setConnectionDefaults(d: ConnectionDefaults): void {
+  defaults = { ...d };
+}
+
 export function connectionVars(host: InventoryHost): ConnectionVars {
   const v = host.vars;
   const name = host.name;
@@ -51,9 +63,9 @@ export function connectionVars(host: InventoryHost): ConnectionVars {
   if (address.length > 253 || address.startsWith('-') || !/^[A-Za-z0-9_.:%\-]+$/.test(address))
     throw bad(name, `ansible_host must be a host name or address, got ${JSON.stringify(address.length > 80 ? `${address.slice(0, 80)}...` : address)}${address.length > 80 ? ` (${address.length} characters)` : ''}`, 'set ansible_host to a DNS name or IP address');
   const port = int(v, name, 'ansible_port', 1, 65535) ?? int(v, name, 'ansible_ssh_port', 1, 65535);
-  const user = str(v, name, 'ansible_user') ?? str(v, name, 'ansible_ssh_user');
-  const become = v['ansible_become'] === undefined ? false : ansibleBool(v['ansible_become'], name, 'ansible_become');
-  const becomeMethod = str(v, name, 'ansible_become_method');
+  const user = str(v, name, 'ansible_user') ?? str(v, name, 'ansible_ssh_user') ?? defaults.user;
+  const become = v['ansible_become'] === undefined ? (defaults.become ?? false) : ansibleBool(v['ansible_become'], name, 'ansible_become');
+  const becomeMethod = str(v, name, 'ansible_become_method') ?? defaults.becomeMethod;
   if (becomeMethod !== undefined && becomeMethod !== 'sudo')
     throw bad(name, `ansible_become_method ${JSON.stringify(becomeMethod)} is not supported: kfleet only becomes root with sudo`, 'remove ansible_become_method or set it to sudo');
   const becomePassword = str(v, name, 'ansible_become_password', true) ?? str(v, name, 'ansible_become_pass', true);
@@ -65,7 +77,7 @@ export function connectionVars(host: InventoryHost): ConnectionVars {
     user,
     privateKeyFile: str(v, name, 'ansible_ssh_private_key_file') ?? str(v, name, 'ansible_private_key_file'),
     become,
-    becomeUser: str(v, name, 'ansible_become_user'),
+    becomeUser: str(v, name, 'ansible_become_user') ?? defaults.becomeUser,
     becomeMethod,
     becomePassword,
     sshCommonArgs: str(v, name, 'ansible_ssh_common_args'),

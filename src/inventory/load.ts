@@ -1,19 +1,23 @@
-// loadInventory(): Ansible INI / YAML inventories (files, directories of them, several sources)
+// loadInventory(): Ansible INI / YAML inventories, inventory scripts, `ansible-inventory --list`
+// JSON and inventory plugin configs (files, directories of them, several sources)
 // into hosts with merged variables, following ansible-core 2.14's rules and precedence:
 //   all (inventory) < other groups (inventory; by depth, ansible_group_priority, name)
 //   < group_vars/all < group_vars/<group> (same order) < host (inventory) < host_vars/<host>
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap } from 'yaml';
-import { InputError, KfleetError, inputError, type InputProblem } from '../errors.js';
+import { isMap, isScalar } from 'yaml';
+import { InputError, KfleetError, inputError, type InputProblem, type Location } from '../errors.js';
 import { connectionVars } from './connection.js';
 import { InventoryData, groupHosts, hostGroups, type GroupNode } from './data.js';
 import { parseAddress } from './host-range.js';
 import { parseIni } from './ini.js';
+import { resolvePluginConfig } from './plugin.js';
+import { addScriptJson, isScriptJson, runInventoryScript } from './script.js';
 import type { Inventory, InventoryGroup, InventoryHost, Vars } from './types.js';
 import { entityVars } from './vars-files.js';
 import { parseYamlInventory } from './yaml-inventory.js';
-import { deref, readYaml } from './yaml-source.js';
+import { deref, locate, readYaml, toVarValue } from './yaml-source.js';
 
 const YAML_EXTS = ['.yml', '.yaml', '.json'];
 /** Names Ansible skips inside an inventory directory (IGNORED_ALWAYS + INVENTORY_IGNORE_EXTS). */
@@ -36,6 +40,38 @@ function looksLikeYamlInventory(file: string, text: string): boolean {
   }
 }
 
+/** The `plugin:` of an inventory plugin config (Ansible's `auto` plugin: .yml/.yaml files only). */
+function pluginOf(file: string, text: string): { name: string; location: Location } | undefined {
+  try {
+    const src = readYaml(file, text);
+    const root = deref(src, src.doc.contents);
+    if (!isMap(root)) return undefined;
+    const pair = root.items.find((p) => isScalar(p.key) && p.key.value === 'plugin');
+    const v = pair && toVarValue(src, deref(src, pair.value));
+    return typeof v === 'string' && v ? { name: v, location: locate(src, pair!.key) } : undefined;
+  } catch {
+    return undefined; // not YAML: the yaml plugin reports it
+  }
+}
+
+async function executable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function scriptJson(text: string): unknown {
+  try {
+    const data = JSON.parse(text) as unknown;
+    return isScriptJson(data) ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function parseFile(inv: InventoryData, file: string): Promise<void> {
   let text: string;
   try {
@@ -43,7 +79,17 @@ async function parseFile(inv: InventoryData, file: string): Promise<void> {
   } catch (e) {
     throw inputError(`cannot read inventory ${file}: ${(e as Error).message}`, { file });
   }
+  // Ansible's plugin order: script (an executable with #! or a binary; a text file without #!
+  // cannot be executed and falls through, as in Ansible), then auto (plugin configs), yaml, ini.
+  if ((text.startsWith('#!') || text.startsWith('\x7fELF')) && (await executable(file))) return runInventoryScript(inv, file);
   const ext = path.extname(file);
+  if (ext === '.yml' || ext === '.yaml') {
+    const plugin = pluginOf(file, text);
+    if (plugin) return addScriptJson(inv, file, await resolvePluginConfig(file, plugin.name, plugin.location));
+  }
+  // what `ansible-inventory --list` prints (or an inventory script printed), saved to a file
+  const listed = ext === '.json' || !ext ? scriptJson(text) : undefined;
+  if (listed) return addScriptJson(inv, file, listed);
   if (YAML_EXTS.includes(ext)) return parseYamlInventory(inv, file, text);
   if (ext === '.toml') throw inputError('TOML inventories are not supported', { file }, 'convert it with `ansible-inventory -i FILE --list -y`');
   // no extension: Ansible tries the yaml plugin first, then ini

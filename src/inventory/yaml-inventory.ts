@@ -15,7 +15,7 @@ export function parseYamlInventory(inv: InventoryData, file: string, text: strin
     throw inputError('YAML inventory has invalid structure, it should be a dictionary', locate(src, root), 'start with `all:` and put hosts, children and vars under it');
   const plugin = root.items.find((p) => isScalar(p.key) && p.key.value === 'plugin');
   if (plugin && toVarValue(src, plugin.value))
-    throw inputError('Plugin configuration YAML file, not YAML inventory: dynamic inventory plugins are not supported', locate(src, plugin.key), 'export it with `ansible-inventory -i FILE --list -y > static.yml` and point kfleet at that');
+    throw inputError('Plugin configuration YAML file, not YAML inventory: Ansible reads plugin configs only from files named .yml or .yaml', locate(src, plugin.key), 'rename the file to end in .yml, or export it with `ansible-inventory -i FILE --list > inventory.json`');
   for (const pair of root.items) parseGroup(src, inv, pair);
 }
 

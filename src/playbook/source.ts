@@ -3,6 +3,7 @@
 // all, alias bombs. Pure (no I/O): load.ts reads the file.
 import { LineCounter, isAlias, parseAllDocuments, visit, type Document } from 'yaml';
 import type { InputProblem } from '../errors.js';
+import { overIndentAt, type OverIndent } from './over-indent.js';
 
 export const MAX_PLAYBOOK_BYTES = 1024 * 1024;
 /** Alias expansions allowed in toJS (yaml's resource-exhaustion guard). */
@@ -38,6 +39,9 @@ const HINTS: Record<string, string> = {
   MULTILINE_IMPLICIT_KEY: 'a key and its colon must be on one line; quote values that contain ": "',
   BLOCK_AS_IMPLICIT_KEY: 'quote values that contain ": "',
 };
+
+/** Parser errors an over-indented key shows up as (at the line above it). */
+const INDENT_SHAPED = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY', 'BAD_INDENT']);
 
 function lineCol(text: string, offset: number): { line: number; col: number } {
   let line = 1;
@@ -128,7 +132,18 @@ export function parseYamlSource(input: Uint8Array | string, file: string): Sourc
   if (!Array.isArray(docs) || !first) {
     return { ok: false, problems: [{ message: 'the playbook is empty', hint: 'a playbook holds one play (a mapping with hosts: and kfence:) or a list of plays', location: { file, line: 1, col: 1 } }] };
   }
+  const overIndents: OverIndent[] = [];
+  for (const e of first.errors) {
+    if (!INDENT_SHAPED.has(e.code)) continue;
+    const line = lc.linePos(e.pos[0]).line;
+    if (overIndents.some((o) => line >= o.lines[0] && line <= o.lines[1])) continue;
+    const found = overIndentAt(text, file, line);
+    if (found) overIndents.push(found);
+  }
+  problems.push(...overIndents.map((o) => o.problem));
   for (const e of [...first.errors, ...first.warnings]) {
+    const line = lc.linePos(e.pos[0]).line;
+    if (overIndents.some((o) => line >= o.lines[0] && line <= o.lines[1])) continue; // said above, better
     let message = `YAML: ${e.message}`;
     if (e.code === 'DUPLICATE_KEY') message = `duplicate key ${keyText(text, e.pos[0])}`;
     problems.push({ message, hint: HINTS[e.code], location: at(e.pos[0]) });

@@ -1,25 +1,9 @@
 import { strict as assert } from 'node:assert';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/main.js';
+import { capture } from '../support/capture.js';
 
 const FIX = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/inventories');
-
-async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
-}
 
 describe('kfleet hosts', () => {
   it('prints one host per line for a pattern (default all)', async () => {
@@ -38,6 +22,16 @@ describe('kfleet hosts', () => {
     const j = JSON.parse(r.out) as Record<string, { hosts?: string[]; children?: string[] }>;
     assert.deepEqual(j['web'], { hosts: ['web01', 'web02', 'web03'], children: ['canary'] });
     assert.ok('_meta' in j);
+  });
+  it('--json with a pattern shows only the selected hosts, their groups and their variables', async () => {
+    const r = await capture(['hosts', 'canary', '-i', path.join(FIX, 'children/hosts.ini'), '--json']);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as Record<string, { hosts?: string[]; children?: string[]; hostvars?: Record<string, unknown> }>;
+    const listed = new Set(Object.entries(j).flatMap(([k, g]) => (k === '_meta' ? [] : (g.hosts ?? []))));
+    assert.deepEqual([...listed], ['canary01']);
+    assert.deepEqual(j['web'], { children: ['canary'] });
+    assert.equal(j['db'], undefined);
+    assert.deepEqual(Object.keys(j['_meta']?.hostvars ?? {}).filter((h) => h !== 'canary01'), []);
   });
   it('a broken inventory exits 2 with file:line', async () => {
     const bad = path.join(FIX, '../bad/inventories/undefined-child.ini');
