@@ -1,6 +1,7 @@
 // A validated raw play (zod's output) to the model in types.ts: defaults filled in, durations in
 // ms, the sampling interval derived from the mode, top-level health folded into rollout.health.
 import type { RawPlay } from './schema.js';
+import { NOTIFY_EVENTS } from './notify.js';
 import type { HealthSpec, KfenceSpec, Play, RebootSpec, RolloutSpec, SlabSelection, SourceRef } from './types.js';
 
 export const DEFAULTS = {
@@ -80,6 +81,7 @@ export function normalizePlay(raw: RawPlay, source: SourceRef, hostsSource?: Sou
     has_rollout: raw.rollout !== undefined,
     rollout: rollout(raw),
     reboot: reboot(raw.reboot),
+    ...(raw.notify ? { notify: raw.notify.map((w) => ({ url: w.url, format: w.format ?? 'json', events: w.events ?? [...NOTIFY_EVENTS] })) } : {}),
     source,
   };
 }

@@ -1,6 +1,7 @@
 // The validated, normalized playbook model (output of src/playbook/load.ts). Durations are in
 // milliseconds, shares are {percent}, every default is filled in, so the planner and the rollout
 // never look at raw YAML.
+import type { NotifyEvent, NotifyFormat, WebhookAddress } from './notify.js';
 
 export type KfenceMode = 'off' | 'sampling' | 'full';
 export type ApplyWhere = 'runtime' | 'boot' | 'both';
@@ -86,7 +87,15 @@ export interface Play {
   has_rollout: boolean;
   rollout: RolloutSpec;
   reboot: RebootSpec;
+  /** Webhooks told about the run (`notify:`); absent = none. */
+  notify?: NotifySpec[];
   source: SourceRef;
+}
+
+export interface NotifySpec {
+  url: WebhookAddress;
+  format: NotifyFormat;
+  events: NotifyEvent[];
 }
 
 export interface Playbook {

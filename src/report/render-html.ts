@@ -10,8 +10,9 @@ import { compareFindings, normalizeSymbol } from './findings.js';
 import type { HostScan } from './render-json.js';
 import { shortTime } from './render-table.js';
 import type { Finding, StackFrame, TrackInfo } from './types.js';
+import { timelineSection, type TimelineOptions } from './render-timeline.js';
 
-export interface HtmlOptions {
+export interface HtmlOptions extends TimelineOptions {
   /** Every host scanned (hosts without findings are listed too); derived from findings if absent. */
   hosts?: readonly HostScan[];
   title?: string;
@@ -211,6 +212,7 @@ ${body}
 </tbody></table>
 ${opts.exposure ? exposureHtml(opts.exposure) : ''}
 ${hostSection(sorted, hosts, hostIds)}
+${timelineSection(opts)}
 <script>${JS}</script>
 </body></html>
 `;

@@ -51,7 +51,7 @@ describe('loadPlaybook: example playbooks', () => {
     });
     assert.deepEqual(p.reboot, { allowed: true, max_parallel: 1, timeout_ms: 600_000, stable_for_ms: 30_000 });
     assert.equal(p.has_rollout, true);
-    assert.deepEqual(p.hosts_source, { file: join(PLAYBOOKS, 'canary-sampling.yml'), line: 3, col: 8 });
+    assert.deepEqual(p.hosts_source, { file: join(PLAYBOOKS, 'canary-sampling.yml'), line: 4, col: 8 });
   });
 
   it('offline-debug.yml: full mode is -1, panic acknowledged, boot only, 12G budget', async () => {

@@ -54,6 +54,6 @@ describe('kfleet validate (CLI)', function () {
     assert.equal(good.stdout, 'playbooks/canary-sampling.yml: 1 play OK\n  KFENCE sampling on the web tier: web:&prod selects 2 hosts\n');
     const none = await kfleet('validate', 'playbooks/slab-full-mode.yml', '-i', inv);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /^playbooks\/slab-full-mode\.yml:18:8 {2}hosts: "storage:&prod" matches no host in /);
+    assert.match(none.stderr, /^playbooks\/slab-full-mode\.yml:19:8 {2}hosts: "storage:&prod" matches no host in /);
   });
 });

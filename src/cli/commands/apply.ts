@@ -16,6 +16,7 @@ import { confirm } from '../prompt.js';
 import { formatRecap } from '../recap.js';
 import type { Play } from '../../playbook/types.js';
 import { loadSavedPlanForApply } from '../saved-plan.js';
+import { addNotifyOptions, attachNotify } from '../../notify/attach.js';
 
 export interface ApplyOptions extends FleetCliOptions {
   check?: boolean;
@@ -41,6 +42,7 @@ export function register(program: Command): void {
     .action(async (file: string | undefined, o: ApplyOptions) => {
       process.exitCode = await apply(file, o);
     });
+  addNotifyOptions(cmd);
 }
 
 export async function apply(file: string | undefined, o: ApplyOptions): Promise<number> {
@@ -58,6 +60,7 @@ export async function apply(file: string | undefined, o: ApplyOptions): Promise<
         bus.emit({ type: 'warning', message: `play "${play.name}": the pattern ${JSON.stringify(play.hosts)} matches no host${o.limit ? ` within --limit ${o.limit}` : ''}` });
         continue;
       }
+      attachNotify(bus, play, o);
       const forks = intOption(o.forks, '--forks', play.rollout.forks);
       const effPlay = { ...play, rollout: { ...play.rollout, forks } };
       const transport = await transportFromOptions(o, bus, forks);
@@ -119,6 +122,7 @@ async function resume(o: ApplyOptions, stateDir: string, bus: ReturnType<typeof 
   if (planFile && !savedPlans) throw new KfleetError('PLAN_STALE', `the plan ${planFile} of run ${run} has no play "${state.meta.play}"`, { exitCode: EXIT.INPUT, hint: 'make a new plan with `kfleet plan --out` and start a new run' });
   const forks = Number(state.meta.options.forks ?? target.play.rollout.forks);
   const play = { ...target.play, rollout: { ...target.play.rollout, forks } };
+  attachNotify(bus, play, o);
   const byName = new Map(t.inventory.hosts.map((h) => [h.name, h]));
   const hosts = state.meta.hosts.filter((h) => byName.has(h));
   const transport = await transportFromOptions(o, bus, forks);

@@ -35,5 +35,7 @@ export const commands: CommandEntry[] = [
   { name: 'demo', usage: 'demo [options]', summary: 'start a simulated fleet, roll KFENCE out across it with canaries and reboots, and stop it', load: () => import('./demo.js') },
   { name: 'config', usage: 'config [options]', summary: 'show the settings taken from ansible.cfg and ANSIBLE_* variables, and where each came from', load: () => import('./config.js') },
   { name: 'completion', usage: 'completion <shell>', summary: 'print the shell completion script for bash, zsh or fish (e.g. eval "$(kfleet completion bash)")', load: () => import('./completion.js') },
+  { name: 'schema', usage: 'schema [options]', summary: 'print the JSON Schema of a playbook (for editors: add "# yaml-language-server: $schema=PATH" to a playbook)', load: () => import('./schema.js') },
+  { name: 'serve', usage: 'serve [options]', summary: 'serve a live, read-only web page of the runs (phases, hosts, reboots, budgets, soak gates, findings, timeline)', load: () => import('./serve.js') },
   { name: 'lab', usage: 'lab', summary: 'a simulated fleet of KFENCE hosts on this machine, reachable over SSH', load: () => import('./lab.js') },
 ];

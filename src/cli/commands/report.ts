@@ -40,7 +40,7 @@ interface ReportOptions extends FleetCliOptions {
 export function register(program: Command): void {
   const cmd = program.command('report').description("KFENCE findings across the fleet, titled as syzkaller titles them and deduplicated by syzkaller's rule (titles or alternative titles intersect)").argument('[pattern]', 'host pattern', 'all');
   addFleetOptions(cmd, { inventoryRequired: false })
-    .option('--html <file>', 'also write a self-contained HTML report (sortable, filterable, per-host drill-down)')
+    .option('--html <file>', 'also write a self-contained HTML report (sortable, filterable, per-host drill-down; with --since RUN, that run\'s rollout timeline too)')
     .option('--since <run|time>', 'only findings after a run started (its id) or a time (ISO, or 30m / 2h / 7d ago)')
     .option('--log <file...>', 'read saved kernel logs instead of hosts (console capture, dmesg with or without stamps, journalctl -k, vmcore-dmesg.txt, netconsole; .gz accepted); each file is one "host"')
     .option('--prometheus <file>', 'also write findings and exposure in the Prometheus textfile format (kfleet_kfence_findings_total{title=...})')
@@ -148,7 +148,9 @@ function render(per: HostReports[], scans: HostScan[], o: ReportOptions, since: 
   const generated_at = new Date().toISOString();
   const exposure = cohorts ? exposureReport({ observations: cohorts.observations, findings, ...(since ? { since } : {}) }, cohorts.releases, cohorts.groups) : undefined;
   const extra = { hosts: scans, generated_at, ...(since ? { since } : {}), ...(exposure ? { exposure } : {}) };
-  if (o.html) writeFileSync(o.html, renderFindingsHtml(findings, extra));
+  const runDir = o.stateDir ?? defaultStateDir(o.inventory ?? []);
+  const timeline = o.html && o.since && listRuns(runDir).includes(o.since) ? { timeline: readJournal(journalPath(runDir, o.since)) } : {};
+  if (o.html) writeFileSync(o.html, renderFindingsHtml(findings, { ...extra, ...timeline }));
   if (o.prometheus) writeFileSync(o.prometheus, renderFindingsPrometheus(findings, exposure ?? null, intOption(o.maxTitles, '--max-titles', DEFAULT_MAX_TITLES)));
   if (o.json) process.stdout.write(renderFindingsJson({ findings, ...extra }));
   else {
