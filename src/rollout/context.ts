@@ -3,7 +3,6 @@ import type { LimitFunction } from 'p-limit';
 import type { EventBus } from '../events.js';
 import type { HostPlan } from '../plan/types.js';
 import type { Play } from '../playbook/types.js';
-import type { Journal } from './journal.js';
 import type { Ledger } from './ledger.js';
 import type { RolloutPorts } from './ports.js';
 import type { SessionPool } from './sessions.js';
@@ -16,8 +15,6 @@ export interface RunContext {
   pool: SessionPool;
   /** Every record of the run goes through the ledger. */
   ledger: Ledger;
-  /** The raw journal, for rollback.ts only until it records through the ledger. */
-  journal: Journal;
   bus: EventBus;
   check: boolean;
   /** At most reboot.max_parallel reboots at once. */

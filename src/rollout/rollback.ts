@@ -23,11 +23,10 @@ class RestoreError extends Error {
   }
 }
 
+/** A rollback host's terminal transition, recorded through the ledger (journal, event, result). */
 function record(ctx: RunContext, host: string, r: HostRunResult, detail?: string): HostRunResult {
   const state = r.status === 'reverted' ? 'reverted' : r.status === 'pending_reboot' ? 'pending_reboot' : r.status === 'unreachable' ? 'unreachable' : 'failed';
-  ctx.journal.append({ t: 'host', host, state, ...(r.bootId ? { boot_id: r.bootId } : {}), ...(r.status === 'reverted' ? { rebooted: r.rebooted } : {}), ...(detail ? { detail } : {}), ...(r.error ? { error: r.error } : {}) });
-  ctx.bus.emit({ type: 'host.result', host, status: r.status, pending_reboot: r.pending_reboot, ...(detail ? { detail } : {}), ...(r.error ? { error: r.error } : {}) });
-  return r;
+  return ctx.ledger.host(host, { state, ...(r.bootId ? { boot_id: r.bootId } : {}), ...(r.status === 'reverted' ? { rebooted: r.rebooted } : {}), ...(detail ? { detail } : {}), ...(r.error ? { error: r.error } : {}) });
 }
 
 const liveOnly = (p: HostPlan): HostPlan => ({ ...p, boot: null, unit: null, reboot: { required: false, reasons: [] } });
@@ -56,7 +55,7 @@ export async function rollbackHost(ctx: RunContext, host: string, before: HostFa
   try {
     const session = await ctx.pool.get(host);
     const now = await ctx.ports.collect(session, host);
-    ctx.journal.append({ t: 'host', host, state: 'planned', boot_id: now.boot_id, facts_before: now });
+    ctx.ledger.host(host, { state: 'planned', boot_id: now.boot_id, facts_before: now });
     const rp = planRestore(ctx.play, before, now);
     if (rp.refused.length > 0) return failed({ code: rp.refused[0]!.code, message: rp.refused.map((r) => r.message).join('; '), ...(rp.refused[0]!.hint ? { hint: rp.refused[0]!.hint } : {}) });
     // Without a reboot to come, the live values are written now; with one, they are planned from the fresh boot.
@@ -70,13 +69,13 @@ export async function rollbackHost(ctx: RunContext, host: string, before: HostFa
         if (gaps.length) return failed({ code: 'ROLLBACK_NOT_VERIFIED', message: `the boot entries are not back to the record: ${gaps.join('; ')}` });
         return record(ctx, host, { host, status: 'pending_reboot', pending_reboot: true, rebooted: false, touched: true }, `boot entries restored; the recorded state needs a reboot (--no-reboot): ${why}`);
       }
-      ctx.journal.append({ t: 'reboot', host, stage: 'fire', boot_id_before: now.boot_id });
-      ctx.journal.append({ t: 'host', host, state: 'rebooting', boot_id: now.boot_id, detail: why });
+      ctx.ledger.reboot(host, { stage: 'fire', boot_id_before: now.boot_id });
+      ctx.ledger.host(host, { state: 'rebooting', boot_id: now.boot_id, detail: why });
       ctx.bus.emit({ type: 'host.reboot', host, stage: 'fire', boot_id: now.boot_id, detail: why });
       await session.fire(fireCommand(ctx.run, now.boot_id), { become: true });
       const w = await waitForReboot({ host, bootIdBefore: now.boot_id, pool: ctx.pool, ports: ctx.ports, timeoutMs: ctx.play.reboot.timeout_ms, started: ctx.ports.now() });
       if (!w.ok) return failed({ code: 'REBOOT_TIMEOUT', message: w.error ?? 'the host did not come back from the restore reboot' });
-      ctx.journal.append({ t: 'reboot', host, stage: 'up', boot_id_before: now.boot_id, ...(w.bootId ? { boot_id_after: w.bootId } : {}) });
+      ctx.ledger.reboot(host, { stage: 'up', boot_id_before: now.boot_id, ...(w.bootId ? { boot_id_after: w.bootId } : {}) });
       ctx.bus.emit({ type: 'host.reboot', host, stage: 'up', ...(w.bootId ? { boot_id: w.bootId } : {}) });
       rebooted = true;
       // What the boot did not bring back (a runtime-only setting) is planned from the fresh facts.

@@ -40,7 +40,7 @@ export async function runPlay(a: PlayRunArgs): Promise<RunSummary> {
   a.bus.emit({ type: 'run.start', run, command: a.meta.command, hosts: a.hosts.length, check: a.check });
   try {
     const summary = await runRollout({
-      ctx: { run, stateDir: a.stateDir, play: a.play, ports: a.ports, pool, journal, ledger: new Ledger(journal, a.bus), bus: a.bus, check: a.check, commandTimeoutMs: a.commandTimeoutMs, ...(a.admit ? { admit: a.admit } : {}) },
+      ctx: { run, stateDir: a.stateDir, play: a.play, ports: a.ports, pool, ledger: new Ledger(journal, a.bus), bus: a.bus, check: a.check, commandTimeoutMs: a.commandTimeoutMs, ...(a.admit ? { admit: a.admit } : {}) },
       hosts: a.hosts,
       matches: a.matches,
       ...(a.resume ? { resume: a.resume } : {}),

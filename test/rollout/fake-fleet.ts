@@ -289,7 +289,7 @@ export class FakeFleet {
     const pool = new SessionPool(ports);
     try {
       return await runRollout({
-        ctx: { run, stateDir: this.dir, play, ports, pool, journal, ledger: new Ledger(journal, this.bus), bus: this.bus, check: false, commandTimeoutMs: 5000, ...(opts.admit ? { admit: opts.admit } : {}) },
+        ctx: { run, stateDir: this.dir, play, ports, pool, ledger: new Ledger(journal, this.bus), bus: this.bus, check: false, commandTimeoutMs: 5000, ...(opts.admit ? { admit: opts.admit } : {}) },
         hosts: this.names,
         matches: () => false,
         ...(opts.resume ? { resume: opts.resume } : {}),
