@@ -48,6 +48,8 @@ function bls(p: Profile, id: DiskIdentity, release: string): string {
 
 function kconfig(p: Profile): string {
   const lines = ['#', `# Automatically generated file; DO NOT EDIT.`, `# Linux/${p.arch === 'aarch64' ? 'arm64' : 'x86'} ${p.release} Kernel Configuration`, '#', 'CONFIG_SLUB=y', 'CONFIG_NUMA=y', 'CONFIG_DEBUG_FS=y', 'CONFIG_CONTIG_ALLOC=y'];
+  // Debian's 6.12 amd64 config has CONFIG_PGTABLE_LEVELS=5 (read from the real kernel's config by the VM tier); arm64 with 4 KiB pages and 48-bit VAs has 4.
+  lines.push(`CONFIG_PGTABLE_LEVELS=${p.arch === 'aarch64' ? 4 : 5}`, '# CONFIG_KASAN is not set');
   if (p.flavor === 'none') lines.push('CONFIG_HAVE_ARCH_KFENCE=y', '# CONFIG_KFENCE is not set');
   else {
     // Debian's 6.12 leaves CONFIG_KFENCE_STATIC_KEYS unset (checked on the real kernel); the Alinux value is unknown.
