@@ -13,10 +13,21 @@ export function lockFile(dir: string): string {
   return join(dir, 'lock.json');
 }
 
+/** A zombie (state Z in /proc/PID/stat: killed, not yet reaped because its parent died too) is not
+ *  a live owner, though kill(pid, 0) still succeeds on it (seen in CI: a SIGKILLed focus run's apply). */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
+  }
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+    return !isZombie(pid);
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
