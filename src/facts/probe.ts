@@ -165,7 +165,7 @@ else
 fi
 blk stats "$R/sys/kernel/debug/kfence/stats" 16384
 if [ -n "$rel" ] && [ -e "$R/boot/config-$rel" ]; then
-  if v=$(grep -e '^CONFIG_KFENCE' -e '^CONFIG_KASAN' -e '^CONFIG_PGTABLE_LEVELS=' "$R/boot/config-$rel" 2>/dev/null | head -c 4096); then
+  if v=$(grep -E '^CONFIG_(KFENCE|KASAN|PGTABLE_LEVELS=)' "$R/boot/config-$rel" 2>/dev/null | head -c 4096); then
     printf '@@begin\\tconfig\\n'
     printf '%s\\n' "$v" | sed 's/^/|/'
     printf '@@end\\n'
