@@ -163,7 +163,8 @@ export class HostSshServer {
         session.on('auth-agent', (_ok, reject) => reject?.());
         session.on('x11', (_ok, reject) => reject?.());
         session.on('subsystem', (_ok, reject) => reject?.());
-        session.on('signal', (ok, info) => {
+        // ssh2 hands a signal request (accept, reject, info), like every other session request.
+        session.on('signal', (ok, _reject, info) => {
           ok?.();
           killedBy = info.name.replace(/^SIG/, '');
           current?.abort();
