@@ -10,7 +10,7 @@ import { KfenceKernel, GiB, type MemoryLayout } from './kernel/kfence.js';
 import { KernelLog } from './kernel/dmesg.js';
 import type { BugKind } from './kernel/reports.js';
 import { crashDirName, flushedLines, pstoreRecords, vmcoreDmesg } from './kernel/crash-records.js';
-import { createDisk, entryId, WANTS_DIR, type DiskIdentity } from './vfs/disk.js';
+import { createDisk, entryId, IMAGE_SYSCTLS, WANTS_DIR, type DiskIdentity } from './vfs/disk.js';
 import { SessionFs, type AuditWrite, type HostFsBackend } from './vfs/session-fs.js';
 import type { KernelView } from './vfs/pseudo.js';
 import type { BecomeMode, BootRecord, LiveIO, ShellHost } from './shell/context.js';
@@ -222,7 +222,7 @@ export class LabHost implements ShellHost, SshHostPort {
     }
     log(2.1, `Run /sbin/init as init process`);
     // systemd-sysctl: /etc/sysctl.d and friends over the boot's values.
-    if (this.disk) for (const [k, v] of await sysctlFiles(this.disk)) if (this.sysctl.has(k) && /^-?\d+$/.test(v)) this.sysctl.set(k, String(Number(v)));
+    for (const [k, v] of this.disk ? await sysctlFiles(this.disk) : IMAGE_SYSCTLS) if (this.sysctl.has(k) && /^-?\d+$/.test(v)) this.sysctl.set(k, String(Number(v)));
     await this.runBootUnits();
     const loop = this.faults.get('boot-loop');
     if (loop) this.later(loop.ms ?? 300, () => this.injectNow(loop.bug ?? 'use-after-free'));
