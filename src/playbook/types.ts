@@ -68,6 +68,8 @@ export interface RebootSpec {
   max_parallel: number;
   timeout_ms: number;
   stable_for_ms: number;
+  /** Trial boots (src/plan/trial.ts): required, preferred (the default when absent) or off. */
+  trial?: 'required' | 'preferred' | 'off';
 }
 
 export interface SourceRef {

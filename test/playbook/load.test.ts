@@ -49,7 +49,7 @@ describe('loadPlaybook: example playbooks', () => {
       forks: 50, max_fail_percentage: 0, max_failed_hosts: 2, soak_ms: 600_000, promote: 'auto',
       health: { unexpected_reboot: 'fail', kfence_bugs: 'report', command: 'systemctl is-system-running' },
     });
-    assert.deepEqual(p.reboot, { allowed: true, max_parallel: 1, timeout_ms: 600_000, stable_for_ms: 30_000 });
+    assert.deepEqual(p.reboot, { allowed: true, max_parallel: 1, timeout_ms: 600_000, stable_for_ms: 30_000, trial: 'preferred' });
     assert.equal(p.has_rollout, true);
     assert.deepEqual(p.hosts_source, { file: join(PLAYBOOKS, 'canary-sampling.yml'), line: 4, col: 8 });
   });
@@ -88,7 +88,7 @@ describe('parsePlaybook: defaults and normalization', () => {
         phases: [{ kind: 'percent', percent: 100 }], forks: 50, max_fail_percentage: 0, soak_ms: 0, promote: 'auto',
         health: { unexpected_reboot: 'fail', kfence_bugs: 'report' },
       },
-      reboot: { allowed: false, max_parallel: 1, timeout_ms: 600_000, stable_for_ms: 30_000 },
+      reboot: { allowed: false, max_parallel: 1, timeout_ms: 600_000, stable_for_ms: 30_000, trial: 'preferred' },
       source: { file: 'm.yml', line: 1, col: 1 },
     }]);
   });
@@ -106,6 +106,12 @@ describe('parsePlaybook: defaults and normalization', () => {
     assert.equal(p.reboot.stable_for_ms, 45_000);
     const q = parsePlaybook(base('rollout: {soak: 500ms}\n'), 'd.yml').plays[0];
     assert.equal(q?.rollout.soak_ms, 500);
+  });
+
+  it('reboot.trial: required, preferred (default) or off; anything else is refused', () => {
+    assert.equal(parsePlaybook(base('reboot: {trial: required}\n'), 'd.yml').plays[0]?.reboot.trial, 'required');
+    assert.equal(parsePlaybook(base('reboot: {trial: off}\n'), 'd.yml').plays[0]?.reboot.trial, 'off');
+    assert.throws(() => parsePlaybook(base('reboot: {trial: maybe}\n'), 'd.yml'), /trial/);
   });
 
   it('folds a top-level health into rollout.health', () => {
