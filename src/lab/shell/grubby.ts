@@ -151,8 +151,9 @@ export function grubbyCommand(): Command {
       if (spec === 'ALL') return entries.map((_, i) => i);
       if (spec === 'DEFAULT') return [defIdx];
       if (/^\d+$/.test(spec)) return Number(spec) < entries.length ? [Number(spec)] : `The param ${spec} is incorrect`;
-      const i = entries.findIndex((e) => `/boot${e.fields.get('linux')}` === spec || e.fields.get('linux') === spec);
-      return i < 0 ? `The param ${spec} is incorrect` : [i];
+      // grubby-bls selects every entry of that kernel image (a copy of an entry included).
+      const all = entries.flatMap((e, i) => (`/boot${e.fields.get('linux')}` === spec || e.fields.get('linux') === spec ? [i] : []));
+      return all.length === 0 ? `The param ${spec} is incorrect` : all;
     };
     if (flags.has('default-kernel')) return out(`/boot${entries[defIdx]?.fields.get('linux') ?? ''}\n`);
     if (flags.has('default-index')) return out(`${defIdx}\n`);
