@@ -178,7 +178,7 @@ export function planHost(play: Play, f: HostFacts): HostPlan {
   refused.push(...edges.refused);
   warnings.push(...edges.warnings);
   const trialPolicy = play.reboot.trial ?? 'preferred';
-  const trial = decideTrial({ policy: trialPolicy, bootloader: plan.bootloader ?? null, facts: f.trial });
+  const trial = decideTrial({ policy: trialPolicy, bootloader: plan.bootloader ?? null, facts: f.trial, cmdline: f.cmdline });
   const tv = trialVerdict(trialPolicy, trial, rb.required && boot !== null, f.trial !== undefined);
   refused.push(...tv.refused);
   warnings.push(...tv.warnings);

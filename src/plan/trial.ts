@@ -27,6 +27,8 @@ export interface TrialInput {
   policy: TrialPolicy;
   bootloader: BootMechanism | null;
   facts: TrialFacts | undefined;
+  /** The booted command line (/proc/cmdline): guard args it already carries are not repeated. */
+  cmdline?: string;
   /** kexec trials are allowed by the caller (kfleet's engine runs one-shot entries only, so false there). */
   allowKexec?: boolean;
 }
@@ -65,11 +67,16 @@ function kexecAllowed(f: TrialFacts): string | null {
   return null;
 }
 
-/** Tokens that make a failing trial boot reset by itself: panic= and softlockup_panic=1. */
-export function guardArgs(f: TrialFacts | undefined): string[] {
+/** Tokens that make a failing trial boot reset by itself: panic= and softlockup_panic=1. A panic
+ *  before init (a KFENCE bug at boot under fault=panic) happens before sysctl.d is applied, so only
+ *  the command line's panic= (else CONFIG_PANIC_TIMEOUT, 0 on RHEL and Debian kernels) decides
+ *  whether the host resets: panic= goes on the trial entry unless the command line already has one;
+ *  its value is the host's kernel.panic when that is positive. */
+export function guardArgs(f: TrialFacts | undefined, cmdline = ''): string[] {
   const out: string[] = [];
-  if (!f || f.kernel_panic === null || f.kernel_panic === 0) out.push(`panic=${TRIAL_PANIC_TIMEOUT_S}`);
-  if (!f || f.softlockup_panic !== 1) out.push('softlockup_panic=1');
+  const onCmdline = /(?:^|\s)panic=(-?\d+)(?=\s|$)/.exec(cmdline)?.[1];
+  if (onCmdline === undefined || Number(onCmdline) === 0) out.push(`panic=${f?.kernel_panic && f.kernel_panic > 0 ? f.kernel_panic : TRIAL_PANIC_TIMEOUT_S}`);
+  if (!f || f.softlockup_panic !== 1 || !/(?:^|\s)softlockup_panic=1(?=\s|$)/.test(cmdline)) out.push('softlockup_panic=1');
   return out;
 }
 
@@ -81,10 +88,10 @@ export function decideTrial(input: TrialInput): TrialDecision {
   const os = oneShot(input.bootloader, f);
   if (os.ok) {
     const mechanism = input.bootloader === 'grubby' ? 'grubby-oneshot' : 'grub-debian-oneshot';
-    return { mechanism, reason: `one-shot entry with ${os.oneshot.command}`, guard_args: guardArgs(f), oneshot: os.oneshot };
+    return { mechanism, reason: `one-shot entry with ${os.oneshot.command}`, guard_args: guardArgs(f, input.cmdline), oneshot: os.oneshot };
   }
   const kx = kexecAllowed(f);
-  if (kx === null && input.allowKexec) return { mechanism: 'kexec', reason: `kexec with the new command line (${os.why})`, guard_args: guardArgs(f) };
+  if (kx === null && input.allowKexec) return { mechanism: 'kexec', reason: `kexec with the new command line (${os.why})`, guard_args: guardArgs(f, input.cmdline) };
   return none(kx === null ? `${os.why}; kexec trials are not enabled` : `${os.why}; ${kx}`);
 }
 

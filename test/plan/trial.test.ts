@@ -56,9 +56,11 @@ describe('plan: trial boots', () => {
     assert.match(decideTrial({ policy: 'preferred', bootloader: 'grubby', facts: tf({ ...raid, kexec_load_disabled: 1 }), allowKexec: true }).reason, /kexec_load_disabled/);
   });
 
-  it('guard args: panic= when kernel.panic is 0 (or unknown), softlockup_panic=1 unless set', () => {
+  it('guard args: panic= unless the command line has one (sysctl.d comes too late for a panic at boot), softlockup_panic=1 unless set', () => {
     assert.deepEqual(guardArgs(tf({ kernel_panic: 0 })), ['panic=10', 'softlockup_panic=1']);
-    assert.deepEqual(guardArgs(tf({ kernel_panic: 30, softlockup_panic: 1 })), []);
+    assert.deepEqual(guardArgs(tf({ kernel_panic: 30 })), ['panic=30', 'softlockup_panic=1']);
+    assert.deepEqual(guardArgs(tf({ kernel_panic: 30, softlockup_panic: 1 }), 'ro panic=5 softlockup_panic=1 quiet'), []);
+    assert.deepEqual(guardArgs(tf({ kernel_panic: 0 }), 'ro panic=0'), ['panic=10', 'softlockup_panic=1']);
     assert.deepEqual(decideTrial({ policy: 'preferred', bootloader: 'grubby', facts: tf({ kernel_panic: 0 }) }).guard_args, ['panic=10', 'softlockup_panic=1']);
   });
 
