@@ -17,7 +17,6 @@ export const DEFAULTS = {
   reboot_max_parallel: 1,
   reboot_timeout_ms: 10 * 60_000,
   reboot_stable_for_ms: 30_000,
-  reboot_trial: 'preferred' as const,
 } as const;
 
 function slabs(raw: RawPlay['kfence']['slabs']): SlabSelection {
@@ -70,7 +69,9 @@ function reboot(raw: RawPlay['reboot']): RebootSpec {
     max_parallel: raw?.max_parallel ?? DEFAULTS.reboot_max_parallel,
     timeout_ms: raw?.timeout ?? DEFAULTS.reboot_timeout_ms,
     stable_for_ms: raw?.stable_for ?? DEFAULTS.reboot_stable_for_ms,
-    trial: raw?.trial ?? DEFAULTS.reboot_trial,
+    // Absent means preferred for the plan (src/plan/trial.ts); the engine boots trials only where
+    // the playbook sets it (until every reboot test runs through trials).
+    ...(raw?.trial ? { trial: raw.trial } : {}),
   };
 }
 

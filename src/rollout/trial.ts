@@ -22,7 +22,8 @@ import type { HostRunResult } from './ledger.js';
 import { quarantineHost, quarantinePath } from './quarantine.js';
 import { fireCommand, waitForReboot } from './reboot.js';
 
-/** A trial applies to this plan: a reboot into new args on a grubby host with a one-shot entry. */
+/** A trial applies to this plan: a reboot into new args on a grubby host with a one-shot entry, and
+ *  the playbook asks for trials (reboot.trial set and not off; absent keeps today's plain reboot). */
 export function usesTrial(ctx: RunContext, plan: HostPlan): boolean {
   return ctx.play.reboot.trial !== undefined && ctx.play.reboot.trial !== 'off' && plan.reboot.required && plan.boot !== null && plan.trial?.mechanism === 'grubby-oneshot';
 }
@@ -78,6 +79,7 @@ async function judgeTrial(ctx: RunContext, host: string, before: HostFacts, id: 
   const w = await waitForReboot({ host, bootIdBefore, pool: ctx.pool, ports: ctx.ports, timeoutMs: 2 * timeout + 5000, started });
   if (!w.ok || !w.bootId) {
     ctx.ledger.reboot(host, { stage: 'timeout' });
+    ctx.bus.emit({ type: 'host.reboot', host, stage: 'timeout', ms: w.ms, ...(w.error ? { detail: w.error } : {}) });
     return fail(ctx, host, { code: 'REBOOT_TIMEOUT', message: w.error ?? 'the trial reboot did not complete', hint: 'the host should come back on its default entry by itself (dead man, panic=); check its console' }, { pending_reboot: true });
   }
   // A fresh session: nothing from before the boot is trusted.

@@ -49,7 +49,7 @@ describe('loadPlaybook: example playbooks', () => {
       forks: 50, max_fail_percentage: 0, max_failed_hosts: 2, soak_ms: 600_000, promote: 'auto',
       health: { unexpected_reboot: 'fail', kfence_bugs: 'report', command: 'systemctl is-system-running' },
     });
-    assert.deepEqual(p.reboot, { allowed: true, max_parallel: 1, timeout_ms: 600_000, stable_for_ms: 30_000, trial: 'preferred' });
+    assert.deepEqual(p.reboot, { allowed: true, max_parallel: 1, timeout_ms: 600_000, stable_for_ms: 30_000 });
     assert.equal(p.has_rollout, true);
     assert.deepEqual(p.hosts_source, { file: join(PLAYBOOKS, 'canary-sampling.yml'), line: 4, col: 8 });
   });
@@ -88,7 +88,7 @@ describe('parsePlaybook: defaults and normalization', () => {
         phases: [{ kind: 'percent', percent: 100 }], forks: 50, max_fail_percentage: 0, soak_ms: 0, promote: 'auto',
         health: { unexpected_reboot: 'fail', kfence_bugs: 'report' },
       },
-      reboot: { allowed: false, max_parallel: 1, timeout_ms: 600_000, stable_for_ms: 30_000, trial: 'preferred' },
+      reboot: { allowed: false, max_parallel: 1, timeout_ms: 600_000, stable_for_ms: 30_000 },
       source: { file: 'm.yml', line: 1, col: 1 },
     }]);
   });
