@@ -8,7 +8,7 @@
 // faulty ones are reverted (TRIAL_FELL_BACK) and quarantined; no host booted the trial twice; the
 // journal replays. Witness: the lab hosts' boot records and command lines, read directly.
 //
-// Lab scale: a kernel second is 20 ms, a boot 150 ms (the slow one 1.5 s), reboot.timeout 4 s.
+// Lab scale: a kernel second is 20 ms, a boot 150 ms (the slow one 1.5 s), reboot.timeout 15 s.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { journalPath, listRuns, readJournal, replay } from '../../src/rollout/journal.js';
@@ -16,7 +16,9 @@ import type { LabFault, LabFaultOptions, LabHost } from '../../src/lab/index.js'
 import { KFLEET, kfleet, playbook, sleep, testLab, writePlaybook, type TestLab } from '../rollout/support.js';
 import { ssh } from '../lab/support.js';
 
-const TIMEOUT_S = 4;
+// The healthy trial must be confirmed by a controller started after the kill before its dead man
+// fires (after reboot.timeout): 15 s leaves room for a node start and a probe at load ~12.
+const TIMEOUT_S = 15;
 const SLOW = 1500;
 const KSEC = 20;
 const BACK_WITHIN_MS = TIMEOUT_S * 1000 + 2 * SLOW + 60 * KSEC + 8000; // + a margin for this loaded machine

@@ -9,7 +9,7 @@
 // records and disk, read directly.
 //
 // Lab scale: one kernel second = 20 ms (panic=10 -> 200 ms, the soft-lockup detector's 22 s -> 440 ms),
-// boot downtime 100 ms, a slow boot 1.5 s, the dead man's timeout 3 s.
+// boot downtime 100 ms, a slow boot 1.5 s, the dead man's timeout 8 s.
 import assert from 'node:assert/strict';
 import { startLab, type Lab, type LabHost } from '../../src/lab/index.js';
 import type { LabFault, LabFaultOptions } from '../../src/lab/index.js';
@@ -23,7 +23,7 @@ import { ssh, sleep } from '../lab/support.js';
 const KSEC = 20;
 const DOWNTIME = 100;
 const SLOW = 1500;
-const DEADMAN_S = 3;
+const DEADMAN_S = 8; // the healthy host must be confirmed and disarmed within it (OpenSSH clients at load ~12)
 /** The dead man's timeout plus boot time (two boots: the trial's and the fallback's), with a margin for this loaded machine. */
 const BACK_WITHIN_MS = DEADMAN_S * 1000 + 2 * (SLOW + DOWNTIME) + 60 * KSEC + 8000;
 
