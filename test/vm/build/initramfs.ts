@@ -17,6 +17,11 @@ import { hashFiles, hashOf, isFresh, writeStamp } from './stamp.js';
 const HOST_BINARIES = ['/bin/bash', '/bin/dash', '/usr/sbin/dropbear', '/usr/bin/nohup', '/usr/bin/flock', '/usr/bin/getconf'];
 /** Drivers the guest loads at boot, in dependency order (rcS loads them by these names). */
 export const GUEST_MODULES = ['failover', 'net_failover', 'virtio_net', 'virtio_blk'];
+/**
+ * pstore's RAM backend, where the kernel builds it as a module: rcS loads it (with its dependency
+ * first) only when the command line carries ramoops.* parameters.
+ */
+export const PSTORE_MODULES = ['reed_solomon', 'ramoops'];
 
 /** Packs a staging tree as a newc cpio whose files are owned by root. */
 export async function packCpio(stage: string, out: string): Promise<void> {
@@ -88,6 +93,10 @@ export async function ensureInitramfs(kernel: KernelInfo, kmod: string, clientPu
     if (!found) throw new Error(`module ${m}.ko.xz not found under ${kernel.modules}`);
     mkdirSync(join(stage, modDir, 'kernel'), { recursive: true });
     await $({ quiet: true })`xz -dc ${found} > ${join(stage, modDir, 'kernel', m + '.ko')}`;
+  }
+  for (const m of PSTORE_MODULES) {
+    const found = (await $({ quiet: true })`find ${kernel.modules} -name ${m + '.ko.xz'}`).stdout.trim().split('\n')[0];
+    if (found) await $({ quiet: true })`xz -dc ${found} > ${join(stage, modDir, 'kernel', m + '.ko')}`;
   }
   copyIn(stage, kmod, `${modDir}/extra/${KMOD_NAME}.ko`);
   copyIn(stage, kernel.config, `boot/config-${kernel.release}`);
