@@ -1,8 +1,8 @@
 // A real KFENCE report (the test module's use-after-free, on vm0) read by `kfleet report` as an
 // SRE would have it: saved logs of several shapes captured here from the real kernel (the serial
-// console, busybox `dmesg` with stamps, `dmesg -r` with levels, and dmesg with printk stamps
-// turned off) must give the same finding, titled as syzkaller titles it; and the report's module
-// frames symbolized to the test module's source lines with the unstripped .ko kept on the
+// console, busybox `dmesg` with stamps, `dmesg -r` with levels, dmesg with printk stamps turned
+// off, util-linux `dmesg -T` and `--time-format iso`) must give the same finding, titled as
+// syzkaller titles it; and the report's module frames symbolized to the test module's source lines with the unstripped .ko kept on the
 // controller (the guest runs the stripped copy). Captures stay in the run directory.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -12,6 +12,7 @@ import type { FleetVm, VmFleet } from './fleet.js';
 import { kfleet, output } from './kfleet-cli.js';
 import { KMOD_SRC } from './paths.js';
 import { buildIdOf } from './build/kmod.js';
+import { UTIL_LINUX_DMESG } from './build/initramfs.js';
 import { run, sharedFleet } from './shared.js';
 import { kfenceReports } from './kfence-log.js';
 import type { KfenceReport, SourceLocation } from '../../src/report/types.js';
@@ -71,8 +72,10 @@ describe('real kernel: kfleet report on saved captures and --symbolize (vm0)', f
     bugLine = reports[0]![0]!;
     const raw = await run(fleet, vm, 'dmesg -r');
     const plain = await run(fleet, vm, 'echo N > /sys/module/printk/parameters/time; dmesg; echo Y > /sys/module/printk/parameters/time');
+    const ctime = await run(fleet, vm, `${UTIL_LINUX_DMESG} -T`);
+    const iso = await run(fleet, vm, `${UTIL_LINUX_DMESG} --time-format iso`);
     const console = await consoleSince(vm, offset, (t) => /Hardware name: .*\r?\n.*={60,}/.test(t));
-    captures = { console, dmesg, 'dmesg-r': raw, 'dmesg-nostamp': plain };
+    captures = { console, dmesg, 'dmesg-r': raw, 'dmesg-nostamp': plain, 'dmesg-T': ctime, 'dmesg-iso': iso };
     for (const [name, text] of Object.entries(captures)) {
       const path = join(dir, `vm0-uaf.${name}.txt`);
       writeFileSync(path, text);
@@ -83,6 +86,8 @@ describe('real kernel: kfleet report on saved captures and --symbolize (vm0)', f
     assert.match(raw, /^<3>\[ *\d+\.\d{6}\] BUG: KFENCE: /m);
     assert.match(plain, /^BUG: KFENCE: /m);
     assert.match(console, /BUG: KFENCE: .*\r\n/);
+    assert.match(ctime, /^\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] BUG: KFENCE: /m);
+    assert.match(iso, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:\d\d BUG: KFENCE: /m);
   });
 
   it('finds one bug in every capture, titled as syzkaller titles it', async function () {
