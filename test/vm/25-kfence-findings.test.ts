@@ -2,8 +2,9 @@
 // SRE would have it: saved logs of several shapes captured here from the real kernel (the serial
 // console, busybox `dmesg` with stamps, `dmesg -r` with levels, dmesg with printk stamps turned
 // off, util-linux `dmesg -T` and `--time-format iso`) must give the same finding, titled as
-// syzkaller titles it; and the report's module frames symbolized to the test module's source lines with the unstripped .ko kept on the
-// controller (the guest runs the stripped copy). Captures stay in the run directory.
+// syzkaller titles it; and the report's module frames symbolized to the test module's source
+// lines with the unstripped .ko kept on the controller (the guest runs the stripped copy).
+// Captures stay in the run directory (test/vm/.cache/run/<run>/captures/).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
