@@ -58,7 +58,8 @@ describe('real kernel: the report of a boot that panicked, found after the VM ca
     const f = fleet!;
     const boot = vm.bootCount;
     const bootId = (await run(f, vm, 'cat /proc/sys/kernel/random/boot_id')).trim();
-    await run(f, vm, `echo 1 > /proc/sys/kernel/panic_on_warn; echo 1 > ${P}/sample_interval; setsid sh -c 'sleep 1; insmod ${f.assets.guestKmod} test=uaf' </dev/null >/dev/null 2>&1 &`);
+    // Every level on the console, so the panicking boot's console capture holds the whole report.
+    await run(f, vm, `dmesg -n 8; echo 1 > /proc/sys/kernel/panic_on_warn; echo 1 > ${P}/sample_interval; setsid sh -c 'sleep 1; insmod ${f.assets.guestKmod} test=uaf' </dev/null >/dev/null 2>&1 &`);
     await vm.waitForReboot(boot, 120_000);
 
     // The witness of the panicking boot: its serial console.
