@@ -4,10 +4,11 @@
 // access stack), two static functions of one name told apart by the printed size, and a module's
 // debug file named with --debug-file. Built here with gcc -g / ld -r; expected lines from markers.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseDmesg } from '../../src/report/parse-dmesg.js';
 import { symbolizeReports } from '../../src/report/symbolize.js';
 import { disasm, hex, lineOf, returnAddressIn, SRC } from './symbolize-elf-helpers.js';
@@ -80,6 +81,15 @@ describe('report --symbolize: module sections, return addresses, duplicate names
     const call = [['kfleet_inline_helper', lineOf('LINE:inline-call')], ['kfleet_uaf_read', lineOf('LINE:caller')]];
     assert.deepEqual(r.freed?.stack[0]?.source?.map((l) => [l.fn, l.line]), call, 'the first free frame is a return address: the call line');
     assert.deepEqual(r.allocated?.stack[0]?.source?.map((l) => [l.fn, l.line]), call);
+  });
+
+  it('kfleet report --symbolize without --debug-dir or --debug-file is an input error saying what to give', async () => {
+    const bin = fileURLToPath(new URL('../../bin/kfleet.js', import.meta.url));
+    const out = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile('node', [bin, 'report', '--log', join(SRC, 'main.c'), '--symbolize'], (err, _o, stderr) => resolve({ code: Number((err as { code?: number } | null)?.code ?? 0), stderr })),
+    );
+    assert.equal(out.code, 2, out.stderr);
+    assert.match(out.stderr, /--symbolize needs --debug-dir DIR or --debug-file FILE/);
   });
 
   it('names the debug file it looked for when a module has none', () => {
