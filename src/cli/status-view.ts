@@ -4,6 +4,7 @@ import { liveState, parseInterval } from '../kernel/live.js';
 import { liveMonitored, realCaches } from '../kernel/slabs.js';
 import { nextBoot } from '../plan/next-boot.js';
 import { bootView } from '../bootloader/facts.js';
+import { totalBugs } from '../report/parse-stats.js';
 
 export interface HostStatusView {
   host: string;
@@ -49,7 +50,7 @@ export function statusView(f: HostFacts): HostStatusView {
     monitored_slabs: caches.length && monitored.length < caches.length ? monitored : null,
     pending_reboot: next.pending,
     pending_args: next.args,
-    bugs: f.kfence.stats?.counters['total bugs'] ?? null,
+    bugs: totalBugs(f.kfence.stats),
     bootloader: bootView(f).mechanism,
   };
 }

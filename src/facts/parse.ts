@@ -3,7 +3,8 @@
 import { parseTrialFacts } from './reads/trial-facts.js';
 import { KfleetError } from '../errors.js';
 import { bootFactsFromProbe } from '../bootloader/facts.js';
-import { FACTS_SCHEMA, type GrubbyEntry, type HostFacts, type ParamFact, type SlabFact, type StatsFact } from './types.js';
+import { parseKfenceStats } from '../report/parse-stats.js';
+import { FACTS_SCHEMA, type GrubbyEntry, type HostFacts, type ParamFact, type SlabFact } from './types.js';
 
 export class FactsError extends KfleetError {
   constructor(host: string, message: string) {
@@ -107,34 +108,11 @@ export function parseNodeList(s: string | null | undefined): number[] {
   return out;
 }
 
-/** Upstream `name: N` or Anolis `%-30s:%20lld` counters followed by a node table. */
-export function parseStats(text: string): StatsFact {
-  const counters: Record<string, number> = {};
-  let enabled: boolean | null = null;
-  let format: StatsFact['format'] = 'empty';
-  let anolis = false;
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/\r$/, '');
-    if (/^node\t/.test(line) || /^node\s+object_size/.test(line)) {
-      anolis = true;
-      break; // the per-node pool table follows
-    }
-    const i = line.indexOf(':');
-    if (i <= 0) continue;
-    const name = line.slice(0, i).trim();
-    const valText = line.slice(i + 1);
-    const val = valText.trim();
-    if (!/^-?\d+$/.test(val)) continue;
-    if (name === 'enabled') {
-      enabled = val !== '0';
-      continue;
-    }
-    if (/\s{2,}$/.test(line.slice(0, i)) || /^\s{2,}/.test(valText)) anolis = true;
-    counters[name] = Number(val);
-  }
-  if (Object.keys(counters).length > 0 || enabled !== null) format = anolis ? 'anolis' : 'upstream';
-  return { enabled, counters, format };
-}
+/**
+ * KFENCE's debugfs `stats`: the one parser is src/report/parse-stats.ts (upstream and Anolis
+ * layouts, the Anolis node table); the probe reads it through this name.
+ */
+export const parseStats = parseKfenceStats;
 
 /** grubby --info=ALL: blocks starting at index=N, values quoted or not. */
 export function parseGrubbyInfo(text: string): GrubbyEntry[] {

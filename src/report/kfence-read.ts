@@ -7,11 +7,12 @@
 // Used by the soak gate (src/rollout/soak.ts) and `kfleet report`.
 
 import type { StatsFact } from '../facts/types.js';
+import { STATS_PATH } from '../kernel/constants.js';
 import { kernelLogCommand, readNewKernelLog, type KernelLogSource, type ReadOptions, type ReadResult } from './cursor.js';
 import { parseKfenceStats, totalBugs } from './parse-stats.js';
 import type { DmesgCursor } from './types.js';
 
-export const STATS_PATH = '/sys/kernel/debug/kfence/stats';
+export { STATS_PATH };
 /** Printed in place of a part that could not be read. */
 export const UNREADABLE = '@@kfleet-unreadable';
 const STATS_MARK = '@@kfleet-stats';

@@ -1,6 +1,7 @@
 // One kernel log line with its transport prefixes removed: the printk timestamp of `dmesg`
 // (`[  123.456789] `), the caller id of CONFIG_PRINTK_CALLER (`[    T42]`), a raw `<6>` level,
-// `dmesg -x` facility/level columns, and the journal's `DATE HOST kernel: ` (journalctl -k,
+// `dmesg -x` facility/level columns, util-linux `dmesg -T` (`[Thu Dec  3 18:00:00 2026] `) and
+// `dmesg --time-format iso` (`2026-12-03T18:00:00,123456+00:00 `) wall-clock stamps, and the journal's `DATE HOST kernel: ` (journalctl -k,
 // short, short-iso or short-monotonic). What is left is the message exactly as printk wrote it,
 // including the leading space of stack frames.
 
@@ -15,6 +16,8 @@ const LEVEL = /^<\d{1,3}>/;
 const DMESG_X = /^[a-z]{2,8} *:[a-z]{3,6} *: /;
 const MONO = /^\[ *(\d{1,10}\.\d{1,9})\]/;
 const CALLER = /^\[ *[TC]\d{1,10}\]/;
+/** util-linux dmesg -T (ctime) and --time-format iso (comma before the microseconds, no host). */
+const DMESG_WALL = /^(?:\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\]|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:\d\d)/;
 const SYSLOG_DATE =
   /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) /;
 const HOST_KERNEL = /^[\w.:-]{1,253} kernel: ?/;
@@ -31,6 +34,14 @@ export function splitLogLine(raw: string): LogLine {
   let journal = false;
   s = s.replace(DMESG_X, '');
   s = s.replace(LEVEL, '');
+  const wall = DMESG_WALL.exec(s);
+  if (wall) {
+    s = s.slice(wall[0].length);
+    if (s.startsWith(' ')) s = s.slice(1);
+    const caller = CALLER.exec(s);
+    if (caller) s = s.slice(caller[0].length).replace(/^ /, '');
+    return { ts: null, msg: s };
+  }
   const ext = NETCON_EXT.exec(s);
   if (ext) return { ts: Number(ext[3]) / 1e6, msg: s.slice(ext[0].length) };
   if (NETCON_DICT.test(s)) return { ts: null, msg: '' };

@@ -1,7 +1,7 @@
 // `kfleet report --log`: every saved-log shape through the same parser. Originals are real
 // captures (the VM tier's serial console with dropbear lines between reports; 6.12 dmesg;
 // syzbot's console with [T123] caller ids; a journalctl -k capture); the other shapes are made
-// from them the way each tool prints (journalctl -o short-iso / short-monotonic, dmesg -t,
+// from them the way each tool prints (journalctl -o short-iso / short-monotonic, dmesg -t, -T, --time-format iso,
 // vmcore-dmesg.txt, netconsole extended records and a syslog receiver, gzip).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -31,6 +31,8 @@ const shapes: Record<string, () => string> = {
   'dmesg (6.12)': () => fixture('upstream-6.12-oob-write-right.txt'),
   'dmesg -t (no stamps)': () => stripStamps(fixture('upstream-6.12-oob-write-right.txt')),
   '[T123] caller ids (syzbot console)': () => syz590,
+  'dmesg -T (util-linux, ctime stamps)': () => stamped(fixture('upstream-6.12-oob-write-right.txt')).map((l) => `[Thu Dec  3 10:00:0${Math.floor(l.us / 1e6) % 10} 2026] ${l.msg}`).join('\n'),
+  'dmesg --time-format iso (util-linux)': () => stamped(fixture('upstream-6.12-oob-write-right.txt')).map((l) => `2026-12-03T10:00:0${Math.floor(l.us / 1e6) % 10},${String(l.us % 1e6).padStart(6, '0')}+00:00 ${l.msg}`).join('\n'),
   'journalctl -k': () => fixture('journal-alinux-invalid-write.txt'),
   'journalctl -k -o short-iso': () => stamped(fixture('upstream-6.12-uaf-write-rcu.txt')).map((l) => `2026-12-03T10:00:0${Math.floor(l.us / 1e6) % 10}+0000 build-01 kernel: ${l.msg}`).join('\n'),
   'journalctl -k -o short-monotonic': () => stamped(fixture('upstream-6.12-uaf-write-rcu.txt')).map((l) => `[${(l.us / 1e6).toFixed(6).padStart(12)}] build-01 kernel: ${l.msg}`).join('\n'),
@@ -97,7 +99,7 @@ describe('report --log: saved kernel logs of every shape', function () {
     const total = doc.findings.reduce((n, f) => n + f.count, 0);
     assert.equal(total, expected.length + 1, 'every report of every file');
     const oob = doc.findings.find((f) => f.hosts.some((h) => h.host === again));
-    assert.deepEqual(oob?.hosts.map((h) => h.host).sort(), [files[1]!.f, files[2]!.f, again].sort(), 'the .gz, the unstamped copy and the plain copy are one bug');
+    assert.deepEqual(oob?.hosts.map((h) => h.host).sort(), [files[1]!.f, files[2]!.f, files[4]!.f, files[5]!.f, again].sort(), 'the .gz, the unstamped copy, the dmesg -T and iso copies and the plain copy are one bug');
   });
 
   it('a missing file is an input error with the path', async () => {

@@ -4,28 +4,17 @@
 // source, not the tool kfleet calls.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDmesg } from '../../src/report/parse-dmesg.js';
 import { symbolizeReports } from '../../src/report/symbolize.js';
 import type { KfenceReport } from '../../src/report/types.js';
+import { disasm, hex, lineOf, returnAddressIn, SRC } from './symbolize-elf-helpers.js';
 
-const SRC = fileURLToPath(new URL('./symbolize/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RELEASE = '6.12.0-kfleet-test';
-
-const lineOf = (marker: string): number => readFileSync(join(SRC, 'kfleet_kfence_test.c'), 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
-
-/** Instruction offsets of a function from objdump -d: [offset, text][]. */
-function disasm(file: string, fn: string): [number, string][] {
-  const out = execFileSync('objdump', ['-d', '--no-show-raw-insn', file], { encoding: 'utf8' });
-  const start = out.indexOf(`<${fn}>:\n`);
-  const body = out.slice(start).split('\n\n')[0]!.split('\n').slice(1);
-  const base = parseInt(/^([0-9a-f]+) /.exec(out.slice(out.lastIndexOf('\n', start) + 1))![1]!, 16);
-  return body.map((l) => /^\s*([0-9a-f]+):\s+(.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null).map((m) => [parseInt(m[1]!, 16) - base, m[2]!]);
-}
 
 describe('report --symbolize: frames to file:line with real debug info', function () {
   this.timeout(60_000);
@@ -52,11 +41,8 @@ describe('report --symbolize: frames to file:line with real debug info', functio
 
     const read = disasm(ko, 'kfleet_read_field');
     const load = read.find(([, t]) => t.includes('(%rdi'))![0];
-    const caller = disasm(ko, 'kfleet_uaf_read');
-    const ret = caller[caller.findIndex(([, t]) => t.startsWith('call')) + 1]![0];
-    const vcaller = disasm(vmlinux, 'kfleet_uaf_read');
-    const vret = vcaller[vcaller.findIndex(([, t]) => t.startsWith('call')) + 1]![0];
-    const hex = (n: number) => `0x${n.toString(16)}`;
+    const ret = returnAddressIn(ko, 'kfleet_uaf_read');
+    const vret = returnAddressIn(vmlinux, 'kfleet_uaf_read');
     report = [
       '==================================================================',
       `BUG: KFENCE: use-after-free read in kfleet_read_field+${hex(load)}/0x7 [kfleet_kfence_test]`,
@@ -91,7 +77,7 @@ describe('report --symbolize: frames to file:line with real debug info', functio
 
   it('resolves module and vmlinux frames (inlines included) and marks the rest', () => {
     const hr = { host: 'h', reports: parseDmesg(report).reports };
-    const n = symbolizeReports([hr], { debugDir: debug });
+    const n = symbolizeReports([hr], { debugDirs: [debug] });
     assert.deepEqual(n, { resolved: 4, unresolved: 2 });
     check(hr.reports[0]!);
   });

@@ -3,26 +3,11 @@
 // format (kfence-interface.md §4.2) and count them in stats.
 import assert from 'node:assert/strict';
 import type { FleetVm, VmFleet } from './fleet.js';
+import { kfenceReports } from './kfence-log.js';
 import { run, sh, sharedFleet } from './shared.js';
 
 const P = '/sys/module/kfence/parameters';
 const STATS = '/sys/kernel/debug/kfence/stats';
-
-/** The report blocks in dmesg: lines between two "=====" rules, starting at "BUG: KFENCE:". */
-export function kfenceReports(dmesg: string): string[][] {
-  const lines = dmesg.split('\n').map((l) => l.replace(/^\[\s*\d+\.\d+\]\s?/, ''));
-  const reports: string[][] = [];
-  let cur: string[] | null = null;
-  for (const l of lines) {
-    if (/^={60,}$/.test(l)) {
-      if (cur && cur.length) reports.push(cur);
-      cur = [];
-      continue;
-    }
-    if (cur) cur.push(l);
-  }
-  return reports.filter((r) => r[0]?.startsWith('BUG: KFENCE:'));
-}
 
 async function totalBugs(fleet: VmFleet, vm: FleetVm): Promise<number> {
   const m = /^total bugs: (\d+)$/m.exec(await run(fleet, vm, `cat ${STATS}`));

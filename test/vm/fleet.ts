@@ -25,6 +25,8 @@ export interface VmFleetOptions {
   memoryMb?: number;
   rebootDelayMs?: number;
   bootTimeoutMs?: number;
+  /** Back each VM's RAM with a file in the run directory that survives reboots (ramoops; vm.ts). */
+  persistentRam?: boolean;
 }
 
 export interface VmFleet {
@@ -84,6 +86,7 @@ export async function startVmFleet(n: number, opts: VmFleetOptions = {}): Promis
     for (const vm of vms) {
       releasePort(vm.port);
       rmSync(vm.config.initrd, { force: true });
+      if (vm.config.ramFile) rmSync(vm.config.ramFile, { force: true });
     }
   };
   try {
@@ -101,6 +104,7 @@ export async function startVmFleet(n: number, opts: VmFleetOptions = {}): Promis
         baseArgs: BASE_ARGS,
         memoryMb: opts.memoryMb ?? 384,
         rebootDelayMs: opts.rebootDelayMs ?? 500,
+        ...(opts.persistentRam ? { ramFile: join(runDir, `${name}.ram`) } : {}),
       });
       vms.push(Object.assign(vm, { hostKey: id.hostKey, machineId: id.machineId }));
     }

@@ -31,8 +31,10 @@ export interface VmAssets {
   baseInitramfs: string;
   clientKey: string;
   clientPublicKey: string;
-  /** The test module built against the kernel's headers (also inside the initramfs). */
+  /** The test module built against the kernel's headers, stripped of debug info (inside the initramfs). */
   kmod: string;
+  /** The same module unstripped (DWARF), kept on the controller for `report --symbolize`; its directory holds only it and its build. */
+  kmodDebug: string;
   /** Path of the module inside the guest. */
   guestKmod: string;
 }

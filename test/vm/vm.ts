@@ -22,6 +22,11 @@ export interface VmConfig {
   memoryMb: number;
   /** Pause between QEMU's exit and the next start (a machine's reset time). */
   rebootDelayMs: number;
+  /**
+   * Guest RAM backed by this file (shared mapping), so what the guest wrote to RAM survives
+   * QEMU's restart as it survives a warm reset: ramoops (pstore) records across a reboot.
+   */
+  ramFile?: string;
 }
 
 export type VmState = 'starting' | 'running' | 'rebooting' | 'down' | 'failed' | 'stopped';
@@ -123,6 +128,7 @@ export class Vm extends EventEmitter {
     writeSync(log, `\n===== kfleet-vm ${c.name}: boot ${boot.n} at ${new Date(boot.startedAt).toISOString()}: ${cmdline}\n`);
     const args = [
       '-accel', 'tcg', '-cpu', 'qemu64,+rdrand', '-m', String(c.memoryMb), '-smp', '1', '-no-reboot',
+      ...(c.ramFile ? ['-object', `memory-backend-file,id=ram0,size=${c.memoryMb}M,mem-path=${c.ramFile},share=on`, '-machine', 'memory-backend=ram0'] : []),
       '-nodefaults', '-nographic', '-serial', 'stdio', '-no-user-config',
       '-kernel', c.vmlinuz, '-initrd', c.initrd, '-append', cmdline,
       '-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${c.port}-:22`,

@@ -34,8 +34,11 @@ interface ReportOptions extends FleetCliOptions {
   prometheus?: string;
   maxTitles?: string;
   symbolize?: boolean;
-  debugDir?: string;
+  debugDir?: string[];
+  debugFile?: string[];
 }
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 export function register(program: Command): void {
   const cmd = program.command('report').description("KFENCE findings across the fleet, titled as syzkaller titles them and deduplicated by syzkaller's rule (titles or alternative titles intersect)").argument('[pattern]', 'host pattern', 'all');
@@ -45,8 +48,9 @@ export function register(program: Command): void {
     .option('--log <file...>', 'read saved kernel logs instead of hosts (console capture, dmesg with or without stamps, journalctl -k, vmcore-dmesg.txt, netconsole; .gz accepted); each file is one "host"')
     .option('--prometheus <file>', 'also write findings and exposure in the Prometheus textfile format (kfleet_kfence_findings_total{title=...})')
     .option('--max-titles <n>', 'at most this many title labels in --prometheus; the rest are summed as title="other"', String(DEFAULT_MAX_TITLES))
-    .option('--symbolize', 'resolve stack frames to file:line (inlines included) with addr2line/llvm-symbolizer; needs --debug-dir')
-    .option('--debug-dir <dir>', 'where debug files are: .build-id/ab/cdef.debug (also under usr/lib/debug), vmlinux-RELEASE, lib/modules/RELEASE/.../mod.ko')
+    .option('--symbolize', 'resolve stack frames to file:line (inlines included) with addr2line/llvm-symbolizer; needs --debug-dir or --debug-file')
+    .option('--debug-dir <dir>', 'where debug files are (repeatable, searched in order): .build-id/ab/cdef.debug (also under usr/lib/debug), usr/lib/debug/boot/vmlinux-RELEASE, lib/modules/RELEASE/.../mod.ko, or a module build directory holding mod.ko', collect)
+    .option('--debug-file <file>', 'a debug file to use first (repeatable): mod.ko or mod.ko.debug (unstripped, for module mod), vmlinux', collect)
     .option('--by-release', 'one finding per bug and kernel release (the same title on two releases is two findings)')
     .option('--state-dir <dir>', 'where the per-host log cursors live (default .kfleet/ beside the inventory)')
     .option('--source <source>', 'kernel log source: dmesg (default) or journal (journalctl -k, where dmesg is restricted)', 'dmesg')
@@ -143,7 +147,7 @@ interface Cohorts {
 }
 
 function render(per: HostReports[], scans: HostScan[], o: ReportOptions, since: string | undefined, cohorts: Cohorts | null): number {
-  const sym = o.symbolize ? symbolizeReports(per, { debugDir: o.debugDir! }) : null;
+  const sym = o.symbolize ? symbolizeReports(per, { debugDirs: o.debugDir ?? [], debugFiles: o.debugFile ?? [] }) : null;
   const findings = buildFindings(per, { ...(since ? { since } : {}), ...(o.byRelease ? { byRelease: true } : {}) });
   const generated_at = new Date().toISOString();
   const exposure = cohorts ? exposureReport({ observations: cohorts.observations, findings, ...(since ? { since } : {}) }, cohorts.releases, cohorts.groups) : undefined;
@@ -166,7 +170,9 @@ function render(per: HostReports[], scans: HostScan[], o: ReportOptions, since: 
 }
 
 async function report(pattern: string, o: ReportOptions): Promise<number> {
-  if (o.symbolize && !o.debugDir) throw new KfleetError('USAGE', '--symbolize needs --debug-dir DIR (where vmlinux and module debug files are)', { exitCode: EXIT.INPUT, hint: 'e.g. --debug-dir / to use /usr/lib/debug/.build-id and /usr/lib/debug/boot/vmlinux-RELEASE' });
+  if (o.symbolize && !o.debugDir?.length && !o.debugFile?.length) {
+    throw new KfleetError('USAGE', '--symbolize needs --debug-dir DIR or --debug-file FILE (where vmlinux and module debug files are)', { exitCode: EXIT.INPUT, hint: 'e.g. --debug-dir / to use /usr/lib/debug/.build-id and /usr/lib/debug/boot/vmlinux-RELEASE, or --debug-file ./mymod.ko for an unstripped module' });
+  }
   if (o.log?.length) return reportLogs(o.log, o);
   if (!o.inventory?.length) throw new KfleetError('USAGE', 'kfleet report needs hosts (-i INVENTORY) or saved logs (--log FILE...)', { exitCode: EXIT.INPUT, hint: 'e.g. kfleet report -i inventory.ini, or kfleet report --log console.txt' });
   const inv = await loadInventory(o.inventory);

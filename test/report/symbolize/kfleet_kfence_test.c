@@ -15,3 +15,9 @@ __attribute__((noinline)) int kfleet_uaf_read(struct obj *o)
 	int v = kfleet_inline_helper(o); /* LINE:caller */
 	return v * 2;
 }
+/* In .text.unlikely (where gcc -O2 puts __cold functions), whose offsets start at 0 as .text's
+ * do: a module's layout, where an offset names a place in each text section. */
+__attribute__((cold, noinline, section(".text.unlikely"))) int kfleet_cold_read(struct obj *o)
+{
+	return o->a[5] * 3; /* LINE:cold */
+}

@@ -14,13 +14,14 @@ export async function ensureVmAssets(log: (s: string) => void = () => {}): Promi
   const kernel = await ensureKernel(log);
   const kmod = await ensureKmod(kernel, log);
   const client = await ensureClientKey();
-  const baseInitramfs = await ensureInitramfs(kernel, kmod, client.pub, log);
+  const baseInitramfs = await ensureInitramfs(kernel, kmod.guest, client.pub, log);
   const assets: VmAssets = {
     kernel,
     baseInitramfs,
     clientKey: client.key,
     clientPublicKey: client.pub,
-    kmod,
+    kmod: kmod.guest,
+    kmodDebug: kmod.debug,
     guestKmod: join('/lib/modules', kernel.release, 'extra', `${KMOD_NAME}.ko`),
   };
   writeFileSync(ASSETS_JSON, JSON.stringify(assets, null, 2) + '\n');

@@ -15,8 +15,19 @@ import { hashFiles, hashOf, isFresh, writeStamp } from './stamp.js';
  * tables expect bash's error messages ("bash: echo: write error: ...").
  */
 const HOST_BINARIES = ['/bin/bash', '/bin/dash', '/usr/sbin/dropbear', '/usr/bin/nohup', '/usr/bin/flock', '/usr/bin/getconf'];
+/**
+ * Host binaries put beside busybox's applets under another path (busybox's stay the default):
+ * util-linux dmesg, for the wall-clock shapes SREs save (`dmesg -T`, `--time-format iso`).
+ */
+export const UTIL_LINUX_DMESG = '/opt/util-linux/dmesg';
+const EXTRA_BINARIES: readonly (readonly [string, string])[] = [['/usr/bin/dmesg', UTIL_LINUX_DMESG]];
 /** Drivers the guest loads at boot, in dependency order (rcS loads them by these names). */
 export const GUEST_MODULES = ['failover', 'net_failover', 'virtio_net', 'virtio_blk'];
+/**
+ * pstore's RAM backend, where the kernel builds it as a module: rcS loads it (with its dependency
+ * first) only when the command line carries ramoops.* parameters.
+ */
+export const PSTORE_MODULES = ['reed_solomon', 'ramoops'];
 
 /** Packs a staging tree as a newc cpio whose files are owned by root. */
 export async function packCpio(stage: string, out: string): Promise<void> {
@@ -52,7 +63,7 @@ function copyIn(stage: string, from: string, to: string, mode?: number): void {
 export async function ensureInitramfs(kernel: KernelInfo, kmod: string, clientPub: string, log: (s: string) => void): Promise<string> {
   const out = join(CACHE, 'initramfs.cpio');
   const guestFiles = readdirSync(GUEST_DIR).sort().map((f) => join(GUEST_DIR, f));
-  const stamp = hashOf([kernel.abi, clientPub, hashFiles([...guestFiles, kmod, '/bin/busybox', ...HOST_BINARIES])]);
+  const stamp = hashOf([kernel.abi, clientPub, hashFiles([...guestFiles, kmod, '/bin/busybox', ...HOST_BINARIES, ...EXTRA_BINARIES.map(([f]) => f)])]);
   const stampFile = join(CACHE, 'initramfs.stamp');
   if (isFresh(stampFile, stamp, [out])) return out;
   log('building the initramfs');
@@ -79,6 +90,11 @@ export async function ensureInitramfs(kernel: KernelInfo, kmod: string, clientPu
     for (const lib of await libsOf(bin)) if (!existsSync(join(stage, lib))) copyIn(stage, lib, lib, 0o755);
   }
 
+  for (const [from, to] of EXTRA_BINARIES) {
+    copyIn(stage, from, to, 0o755);
+    for (const lib of await libsOf(from)) if (!existsSync(join(stage, lib))) copyIn(stage, lib, lib, 0o755);
+  }
+
   rmSync(join(stage, 'bin/sh'), { force: true });
   symlinkSync('dash', join(stage, 'bin/sh'));
 
@@ -88,6 +104,10 @@ export async function ensureInitramfs(kernel: KernelInfo, kmod: string, clientPu
     if (!found) throw new Error(`module ${m}.ko.xz not found under ${kernel.modules}`);
     mkdirSync(join(stage, modDir, 'kernel'), { recursive: true });
     await $({ quiet: true })`xz -dc ${found} > ${join(stage, modDir, 'kernel', m + '.ko')}`;
+  }
+  for (const m of PSTORE_MODULES) {
+    const found = (await $({ quiet: true })`find ${kernel.modules} -name ${m + '.ko.xz'}`).stdout.trim().split('\n')[0];
+    if (found) await $({ quiet: true })`xz -dc ${found} > ${join(stage, modDir, 'kernel', m + '.ko')}`;
   }
   copyIn(stage, kmod, `${modDir}/extra/${KMOD_NAME}.ko`);
   copyIn(stage, kernel.config, `boot/config-${kernel.release}`);
