@@ -132,6 +132,10 @@ export class EtcdStore implements StateStore {
   claimHost(run: string, host: string, phase: number): boolean {
     return this.call<{ ok: boolean }>('claim', run, host, phase).ok;
   }
+  /** The hosts of `run` that live controllers hold claims on. */
+  claimedHosts(run: string): string[] {
+    return this.call<string[]>('claimed', run);
+  }
   releaseClaim(run: string, host: string): void {
     this.call('unclaim', run, host);
   }

@@ -292,6 +292,12 @@ async function semHolders(name: string): Promise<number> {
   return (await ns.getAll().prefix(`sem/${name}/`).keys()).length;
 }
 
+/** The hosts of `run` some live controller has claimed. */
+async function claimed(run: string): Promise<string[]> {
+  const prefix = `runs/${run}/claims/`;
+  return (await ns.getAll().prefix(prefix).keys()).map((k) => decodeURIComponent(k.slice(prefix.length)));
+}
+
 // ---- the rest ------------------------------------------------------------------------------
 const ops: Record<string, (...a: never[]) => Promise<unknown>> = {
   acquire,
@@ -305,6 +311,7 @@ const ops: Record<string, (...a: never[]) => Promise<unknown>> = {
   semAcquire,
   semRelease,
   semHolders,
+  claimed,
   async lockOwner() {
     return (await ownerOf())?.owner ?? null;
   },
