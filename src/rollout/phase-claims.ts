@@ -92,11 +92,12 @@ async function driveClaimed(ctx: RunContext, member: RunMember, a: ClaimedPhase,
     await a.forks(async () => {
       // Read the host's state only now that the claim is ours: a controller that settled it released
       // its claim after its last record, so that record is visible here.
-      const prior = sharedState(ctx).hosts.get(host);
+      const st = sharedState(ctx);
+      const prior = st.hosts.get(host);
       if (prior && isTerminal(prior.state)) return;
       const pre = prior ? undefined : a.initial.get(host);
       a.initial.delete(host);
-      const breaker = sharedBreaker(ctx.play.rollout, a.phase, sharedState(ctx));
+      const breaker = sharedBreaker(ctx.play.rollout, a.phase, st);
       if (breaker.tripped()) return;
       await runHost(ctx, host, prior, pre, breaker);
       if (!a.gated) await ctx.pool.drop(host);
