@@ -164,6 +164,10 @@ export class EtcdStore implements StateStore {
     if (lines.length === 0) throw new Error(`no journal for run ${run} in ${this.loc.url}`);
     return lines.map((l) => JSON.parse(l) as Stamped);
   }
+  journalVersion(run: string): number {
+    const seq = this.call<number>('lastSeq', run);
+    return seq > 0 ? seq : -1;
+  }
   hasRun(run: string): boolean {
     return this.call<boolean>('hasRun', run);
   }

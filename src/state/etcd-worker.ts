@@ -312,6 +312,7 @@ const ops: Record<string, (...a: never[]) => Promise<unknown>> = {
   semRelease,
   semHolders,
   claimed,
+  lastSeq,
   async lockOwner() {
     return (await ownerOf())?.owner ?? null;
   },

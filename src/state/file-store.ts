@@ -1,7 +1,7 @@
 // The state store in a local directory (the default): runs/<run>/journal.ndjson (append-only,
 // fsynced), runs/<run>/{abort,promote-N} markers, lock.json, quarantine.json, kernel-log/<host>.json.
 // The layout is the one kfleet always used, so existing state directories keep working.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { statSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JournalRecord, Stamped } from '../rollout/journal.js';
 import type { QuarantineEntry } from '../rollout/quarantine.js';
@@ -86,6 +86,13 @@ export class FileStore implements StateStore {
   readJournal(run: string): Stamped[] {
     const p = journalFileOf(this.dir, run);
     return parseJournalText(readFileSync(p, 'utf8'), p);
+  }
+  journalVersion(run: string): number {
+    try {
+      return statSync(journalFileOf(this.dir, run)).size;
+    } catch {
+      return -1;
+    }
   }
   hasRun(run: string): boolean {
     return existsSync(journalFileOf(this.dir, run));

@@ -63,6 +63,8 @@ export interface StateStore {
   openJournal(run: string, startSeq: number, fence: HeldLock | null, create: boolean): JournalWriter;
   readJournal(run: string): Stamped[];
   hasRun(run: string): boolean;
+  /** A number that changes whenever the run's journal grows (files: its size; etcd: its last seq); -1 when absent. */
+  journalVersion(run: string): number;
   listRuns(): string[];
 
   readQuarantine(): Record<string, QuarantineEntry>;
