@@ -202,6 +202,16 @@ export class EtcdStore implements StateStore {
     return this.call<boolean>('consumePromote', run, phase);
   }
 
+  loadRecord(kind: string, id: string): unknown {
+    return this.call<unknown>('getJson', `${kind}/${encodeURIComponent(id)}`);
+  }
+  saveRecord(kind: string, id: string, value: unknown): void {
+    this.call('putJson', `${kind}/${encodeURIComponent(id)}`, value);
+  }
+  recordsWhere(kind: string): string {
+    return `${this.loc.url} (keys ${this.loc.prefix}${kind}/)`;
+  }
+
   loadHostLog(host: string): HostLogState | null {
     return this.call<HostLogState | null>('getJson', `kernel-log/${encodeURIComponent(host)}`);
   }

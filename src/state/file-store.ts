@@ -152,6 +152,24 @@ export class FileStore implements StateStore {
     return false;
   }
 
+  /** DIR/KIND/ID.json, replaced atomically. */
+  loadRecord(kind: string, id: string): unknown {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, kind, `${id}.json`), 'utf8')) as unknown;
+    } catch {
+      return null;
+    }
+  }
+  saveRecord(kind: string, id: string, value: unknown): void {
+    mkdirSync(join(this.dir, kind), { recursive: true });
+    const p = join(this.dir, kind, `${id}.json`);
+    writeFileSync(`${p}.tmp`, JSON.stringify(value, null, 2));
+    renameSync(`${p}.tmp`, p);
+  }
+  recordsWhere(kind: string): string {
+    return `the files of ${join(this.dir, kind)}`;
+  }
+
   loadHostLog(host: string): HostLogState | null {
     try {
       return JSON.parse(readFileSync(hostLogFile(this.dir, host), 'utf8')) as HostLogState;

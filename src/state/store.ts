@@ -77,6 +77,12 @@ export interface StateStore {
   requestPromote(run: string, phase: number | 'next'): void;
   consumePromote(run: string, phase: number): boolean;
 
+  /** A command's own record (e.g. `kfleet focus`'s steps): a JSON document by kind and id. */
+  loadRecord(kind: string, id: string): unknown;
+  saveRecord(kind: string, id: string, value: unknown): void;
+  /** Where records of `kind` live, for hints. */
+  recordsWhere(kind: string): string;
+
   loadHostLog(host: string): HostLogState | null;
   saveHostLog(s: HostLogState): void;
 }
