@@ -33,7 +33,7 @@ export async function runTargets(o: FleetCliOptions, stateDir: string, run: stri
   // From another machine or directory (a shared state store), the playbook and inventory are found
   // where this command names them; the playbook must be byte for byte the one the run started with.
   const playbookFile = file ?? state.meta.playbook.file;
-  const t = await loadTargets(playbookFile, o.inventory.length ? o.inventory : state.meta.inventory, state.meta.limit ?? undefined);
+  const t = await loadTargets(playbookFile, o.inventory?.length ? o.inventory : state.meta.inventory, state.meta.limit ?? undefined);
   if (t.playbookSha256 !== state.meta.playbook.sha256) {
     throw new KfleetError('PLAYBOOK_CHANGED', `${playbookFile} changed since run ${run} started; refusing to drive it with a different desired state`, { exitCode: EXIT.INPUT, hint: 'restore the playbook as it was, or start a new run with `kfleet apply`' });
   }

@@ -29,7 +29,7 @@ export function register(program: Command): void {
 }
 
 export async function worker(run: string, file: string | undefined, o: WorkerOptions): Promise<number> {
-  const stateDir = o.stateDir ?? defaultStateDir(o.inventory);
+  const stateDir = o.stateDir ?? defaultStateDir(o.inventory ?? []);
   const { bus, done } = setupOutput(o);
   try {
     if (!isEtcdState(stateDir)) {
