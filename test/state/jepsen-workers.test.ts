@@ -24,8 +24,10 @@ import type { CliResult } from '../rollout/support.js';
 const HOSTS = 60;
 const DOWNTIME = 1200;
 const MAX_PARALLEL = 3;
-const TTL = 4;
+const TTL = 8; // well above etcd3's 5 s call deadline: a call to a member that just died fails over only after it (README)
 const MAX_FAILED = 3;
+/** Longer than the lease's grace (TTL + 1 s), so that a window remains where nothing may happen. */
+const OUTAGE_MS = 16_000;
 const SEED = Number(process.env.KFLEET_JEPSEN_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 function mulberry32(a: number): () => number {
@@ -174,7 +176,7 @@ describe('jepsen: three controllers on one run under kills, pauses and etcd fail
         const t0 = Date.now();
         for (const m of gone) await etcd.kill(m);
         note(`etcd majority gone (members ${gone.join(', ')})`);
-        await sleep(10_000);
+        await sleep(OUTAGE_MS);
         const t1 = Date.now();
         await Promise.all(gone.map((m) => etcd.restart(m))); // together: one alone has no quorum to be healthy
         note('etcd majority back');
