@@ -38,7 +38,7 @@ describe('e2e: a leader and two workers on one run (etcd)', function () {
       name: 'workers',
       hosts: 'lab',
       kfence: { mode: 'sampling', sample_interval: 250, apply: 'boot' },
-      rollout: { phases: [1, '100%'], forks: 3, max_fail_percentage: 0, soak: '1s', health: { unexpected_reboot: 'fail', kfence_bugs: 'report' } },
+      rollout: { phases: [1, '100%'], forks: 3, max_fail_percentage: 0, soak: '3s', health: { unexpected_reboot: 'fail', kfence_bugs: 'report' } },
       reboot: { allowed: true, max_parallel: MAX_PARALLEL, timeout: '60s', stable_for: '0s' },
     };
     writeFileSync(join(cwds[0]!, 'play.yml'), stringify(play));
