@@ -107,15 +107,27 @@ async function ownerOf(): Promise<{ owner: LockOwner; epoch: string } | null> {
 async function acquire(owner: LockOwner, ttlS: number, waitForRun: string | null, waitMs: number): Promise<{ ok: true; owner: LockOwner } | { ok: false; holder: LockOwner }> {
   if (held && !held.lostReason && held.owner.run === owner.run) throw new Error('lock already held by this process');
   const deadline = Date.now() + waitMs;
+  const patience = Date.now() + waitMs + callTimeoutMs - 2000;
   for (;;) {
     const lease = ns.lease(ttlS, { autoKeepAlive: false });
     const sent = Date.now();
-    const leaseId = await lease.grant();
-    const txn = await ns
-      .if('lock', 'Create', '==', 0)
-      .then(ns.put('lock').value(JSON.stringify(owner)).lease(leaseId))
-      .else(ns.get('lock'))
-      .commit();
+    let leaseId: string;
+    let txn: Awaited<ReturnType<ReturnType<typeof ns.if>['commit']>>;
+    try {
+      leaseId = await lease.grant();
+      txn = await ns
+        .if('lock', 'Create', '==', 0)
+        .then(ns.put('lock').value(JSON.stringify(owner)).lease(leaseId))
+        .else(ns.get('lock'))
+        .commit();
+    } catch (e) {
+      // No majority (or a member just died): wait it out. A lock that a lost answer granted goes
+      // with the revoked lease, or lapses with it; then this same run's lock is waited for below.
+      if (!transient(e) || Date.now() > patience) throw e;
+      await lease.revoke().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
     if (txn.succeeded) {
       if (held?.timer) clearInterval(held.timer);
       const epoch = String(txn.header.revision);
@@ -230,13 +242,27 @@ async function readJournal(run: string): Promise<string[]> {
 /** Join run `run` as a worker: a membership key bound to this worker's own lease (its fence). */
 async function join(run: string, owner: LockOwner, ttlS: number): Promise<LockOwner> {
   if (held && !held.lostReason) throw new Error('this process already holds a lease');
-  const lease = ns.lease(ttlS, { autoKeepAlive: false });
-  const sent = Date.now();
-  const leaseId = await lease.grant();
-  const key = `runs/${run}/workers/${leaseId}`;
-  const txn = await ns.if(key, 'Create', '==', 0).then(ns.put(key).value(JSON.stringify(owner)).lease(leaseId)).commit();
-  if (!txn.succeeded) throw new Error(`worker key ${key} exists`);
-  const epoch = String(txn.header.revision);
+  const patience = Date.now() + callTimeoutMs - 2000;
+  for (;;) {
+    const lease = ns.lease(ttlS, { autoKeepAlive: false });
+    const sent = Date.now();
+    try {
+      const leaseId = await lease.grant();
+      const key = `runs/${run}/workers/${leaseId}`;
+      const txn = await ns.if(key, 'Create', '==', 0).then(ns.put(key).value(JSON.stringify(owner)).lease(leaseId)).commit();
+      if (!txn.succeeded) throw new Error(`worker key ${key} exists`);
+      return joined(lease, leaseId, key, txn.header.revision, sent, owner, ttlS);
+    } catch (e) {
+      // No majority: wait it out (a membership a lost answer created goes with its revoked lease).
+      if (!transient(e) || Date.now() > patience) throw e;
+      await lease.revoke().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+function joined(lease: Lease, leaseId: string, key: string, revision: string, sent: number, owner: LockOwner, ttlS: number): LockOwner {
+  const epoch = String(revision);
   const mine: LockOwner = { ...owner, epoch, ttl_s: ttlS };
   held = { lease, leaseId, epoch, fenceKey: key, ttlS, owner: mine, timer: null, lostReason: null };
   publish(sent + ttlS * 1000, false);
@@ -372,7 +398,7 @@ const ops: Record<string, (...a: never[]) => Promise<unknown>> = {
 
 /** Errors of an etcd without a reachable majority (or a member that just died): worth waiting out. */
 function transient(e: unknown): boolean {
-  return e instanceof GRPCUnavailableError || e instanceof GRPCDeadlineExceededError || e instanceof GRPCCancelledError || /no leader|leader changed|timed out|unavailable/i.test((e as Error)?.message ?? '');
+  return e instanceof GRPCUnavailableError || e instanceof GRPCDeadlineExceededError || e instanceof GRPCCancelledError || /no leader|leader changed|timed out|unavailable|circuit breaker is open/i.test((e as Error)?.message ?? '');
 }
 
 /**
