@@ -398,7 +398,7 @@ const ops: Record<string, (...a: never[]) => Promise<unknown>> = {
 
 /** Errors of an etcd without a reachable majority (or a member that just died): worth waiting out. */
 function transient(e: unknown): boolean {
-  return e instanceof GRPCUnavailableError || e instanceof GRPCDeadlineExceededError || e instanceof GRPCCancelledError || /no leader|leader changed|timed out|unavailable|circuit breaker is open/i.test((e as Error)?.message ?? '');
+  return e instanceof GRPCUnavailableError || e instanceof GRPCDeadlineExceededError || e instanceof GRPCCancelledError || /no leader|leader changed|timed out|unavailable|circuit breaker is open|ECONNREFUSED|ECONNRESET|no connection/i.test((e as Error)?.message ?? '');
 }
 
 /**

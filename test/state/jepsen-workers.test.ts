@@ -129,7 +129,10 @@ describe('jepsen: three controllers on one run under kills, pauses and etcd fail
     const killController = async () => {
       const i = Math.floor(rand() * 3);
       const c = ctl[i]!;
-      if (c.result) return replace(i);
+      if (c.result) {
+        note(`${c.role} ${i} (pid ${c.cli.pid}) had exited ${c.result.code}: ${c.result.stderr.trim().split('\n').pop()}`);
+        return replace(i);
+      }
       c.expected = 'kill';
       note(`SIGKILL ${c.role} ${i} (pid ${c.cli.pid})`);
       process.kill(c.cli.pid, 'SIGKILL');
@@ -140,7 +143,10 @@ describe('jepsen: three controllers on one run under kills, pauses and etcd fail
     const pauseController = async () => {
       const i = Math.floor(rand() * 3);
       const c = ctl[i]!;
-      if (c.result) return replace(i);
+      if (c.result) {
+        note(`${c.role} ${i} (pid ${c.cli.pid}) had exited ${c.result.code}: ${c.result.stderr.trim().split('\n').pop()}`);
+        return replace(i);
+      }
       c.expected = 'stop';
       note(`SIGSTOP ${c.role} ${i} (pid ${c.cli.pid}) for ${TTL + 3} s`);
       process.kill(c.cli.pid, 'SIGSTOP');
@@ -206,7 +212,7 @@ describe('jepsen: three controllers on one run under kills, pauses and etcd fail
       const okExit = ctl[i]!.role === 'leader' ? [1] : [0]; // the leader: 'halted', 2 hosts failed (EXIT.FAILED)
       assert.ok(okExit.includes(r.code ?? -1), `${ctl[i]!.role} ${i}: exit ${r.code}\n${r.stderr}`);
     }
-    for (const c of retired) if (!c.expected) assert.fail(`${c.role} pid ${c.cli.pid} exited ${c.result?.code} on its own`);
+    for (const c of retired) if (!c.expected) assert.fail(`${c.role} pid ${c.cli.pid} exited ${c.result?.code} on its own\n${c.result?.stderr}\n${log.join('\n')}`);
 
     // The journal replays; the verdict is the two doomed hosts' failures, no budget was exceeded.
     const st = replay(readJournal(journalPath(url, run)));
