@@ -39,7 +39,7 @@ const ABORTED: Halt = { verdict: 'aborted', reason: 'aborted by `kfleet abort`' 
 
 export async function runRollout(input: RolloutInput): Promise<RunSummary> {
   const max = Math.max(1, input.ctx.play.reboot.max_parallel);
-  const rebootLimit = input.member ? fleetRebootLimit(input.member, max, () => abortRequested(input.ctx.stateDir, input.ctx.run)) : pLimit(max);
+  const rebootLimit = input.member ? fleetRebootLimit(input.member, max) : pLimit(max);
   const ctx: RunContext = { ...input.ctx, rebootLimit };
   const forks = pLimit(Math.max(1, ctx.play.rollout.forks));
   let phases: string[][];

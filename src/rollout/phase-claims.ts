@@ -118,15 +118,14 @@ async function driveClaimed(ctx: RunContext, member: RunMember, a: ClaimedPhase,
 }
 
 /** reboot.max_parallel across every controller of the run: a local limit, then a fleet-wide slot. */
-export function fleetRebootLimit(member: RunMember, max: number, abort: () => boolean): LimitFunction {
+export function fleetRebootLimit(member: RunMember, max: number): LimitFunction {
   const local = pLimit(Math.max(1, max));
   const limit = <A extends unknown[], R>(fn: (...args: A) => PromiseLike<R> | R, ...args: A): Promise<R> =>
     local(async () => {
       let slot: number | null;
-      while ((slot = member.rebootSlot(Math.max(1, max))) === null) {
-        if (abort()) throw new Error('the run was aborted (or this controller lost its lease) while waiting for a reboot slot');
-        await sleep(POLL_MS);
-      }
+      // Waits while other controllers hold every slot (an abort lets hosts in flight finish their
+      // step, as with one controller); a lost lease ends the wait with LOCK_LOST.
+      while ((slot = member.rebootSlot(Math.max(1, max))) === null) await sleep(POLL_MS);
       try {
         return await fn(...args);
       } finally {
@@ -143,6 +142,15 @@ export function fleetRebootLimit(member: RunMember, max: number, abort: () => bo
 
 /** Ports whose sessions check this controller's lease before every remote command. */
 export function fencedPorts(ports: RolloutPorts, member: RunMember): RolloutPorts {
+  // Time spent blocked on the lease (etcd had no majority: fail closed) does not count against a
+  // host's timeouts: a host that came back while this controller waited is not declared lost.
+  let blocked = 0;
+  const check = () => {
+    const t0 = Date.now();
+    member.lease.assertHeld();
+    const d = Date.now() - t0;
+    if (d > 250) blocked += d;
+  };
   const fence = (s: HostSession): HostSession => ({
     get host() {
       return s.host;
@@ -151,11 +159,11 @@ export function fencedPorts(ports: RolloutPorts, member: RunMember): RolloutPort
       return s.alive;
     },
     exec(command, opts) {
-      member.lease.assertHeld();
+      check();
       return s.exec(command, opts);
     },
     fire(command, opts) {
-      member.lease.assertHeld();
+      check();
       return s.fire(command, opts);
     },
     close: () => s.close(),
@@ -163,8 +171,13 @@ export function fencedPorts(ports: RolloutPorts, member: RunMember): RolloutPort
   return {
     ...ports,
     connect: async (host) => {
-      member.lease.assertHeld();
+      check();
       return fence(await ports.connect(host));
     },
+    tcpOpen: async (host, ms) => {
+      check();
+      return ports.tcpOpen(host, ms);
+    },
+    now: () => ports.now() - blocked,
   };
 }

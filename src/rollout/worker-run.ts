@@ -64,7 +64,7 @@ export async function runWorker(a: WorkerArgs): Promise<WorkerSummary> {
     ledger: new Ledger(journal, a.bus),
     bus: a.bus,
     check: false,
-    rebootLimit: fleetRebootLimit(member, max, () => abortRequested(a.stateDir, a.run)),
+    rebootLimit: fleetRebootLimit(member, max),
     commandTimeoutMs: a.commandTimeoutMs,
     ...(a.admit ? { admit: a.admit } : {}),
   };

@@ -217,6 +217,8 @@ describe('jepsen: three controllers on one run under kills, pauses and etcd fail
     // The journal replays; the verdict is the two doomed hosts' failures, no budget was exceeded.
     const st = replay(readJournal(journalPath(url, run)));
     assert.ok(st.end, 'the run has an end record');
+    const failures = [...st.hosts].filter(([, h]) => h.state === 'failed' || h.state === 'unreachable').map(([n, h]) => `${n}${doomed.includes(n) ? ' (no-return)' : ''}: ${h.state} ${h.error?.code} ${h.error?.message}`);
+    process.stdout.write(failures.map((f) => `      failed ${f}\n`).join(''));
     assert.equal(st.end.verdict, 'halted');
     assert.match(st.end.reason ?? '', /^2 host\(s\) failed$/);
     for (let p = 0; p < st.phases.length; p++) assert.equal(st.phaseStates.get(p), 'done', `phase ${p + 1} ended ${st.phaseStates.get(p)}`);
