@@ -214,17 +214,16 @@ describe('jepsen: three controllers on one run under kills, pauses and etcd fail
     }
     for (const c of retired) if (!c.expected) assert.fail(`${c.role} pid ${c.cli.pid} exited ${c.result?.code} on its own\n${c.result?.stderr}\n${log.join('\n')}`);
 
-    // The journal replays; the verdict is the two doomed hosts' failures, no budget was exceeded.
-    const st = replay(readJournal(journalPath(url, run)));
-    assert.ok(st.end, 'the run has an end record');
-    const failures = [...st.hosts].filter(([, h]) => h.state === 'failed' || h.state === 'unreachable').map(([n, h]) => `${n}${doomed.includes(n) ? ' (no-return)' : ''}: ${h.state} ${h.error?.code} ${h.error?.message}`);
-    process.stdout.write(failures.map((f) => `      failed ${f}\n`).join(''));
-    assert.equal(st.end.verdict, 'halted');
-    assert.match(st.end.reason ?? '', /^2 host\(s\) failed$/);
-    for (let p = 0; p < st.phases.length; p++) assert.equal(st.phaseStates.get(p), 'done', `phase ${p + 1} ended ${st.phaseStates.get(p)}`);
-
+    const st = replay(readJournal(journalPath(url, run))); // the journal replays
     // The witness.
     const w = await fleetTestimony(labDir, since, DOWNTIME);
+    for (const h of w.hosts) assert.ok((w.reboots.get(h.name) ?? 0) <= 1, `${h.name} rebooted ${w.reboots.get(h.name)} times`);
+    assert.ok(w.maxDown <= MAX_PARALLEL, `${w.maxDown} hosts down at once (max_parallel ${MAX_PARALLEL})`);
+    // Fail closed: once the lease's grace ran out, nothing was written and no reboot fired until etcd was back.
+    const [t0, t1] = outage ?? [0, 0];
+    assert.ok(outage, "the majority outage happened");
+    const during = w.actions.filter((a) => a.time > t0 + TTL * 1000 + 1000 && a.time < t1);
+    assert.deepEqual(during, [], 'hosts were acted on while etcd had no majority');
     let failed = 0;
     for (const h of w.hosts) {
       const rec = st.hosts.get(h.name);
@@ -243,13 +242,15 @@ describe('jepsen: three controllers on one run under kills, pauses and etcd fail
       assert.equal(rec?.boot_id, h.bootId);
     }
     assert.ok(failed <= MAX_FAILED, `${failed} hosts failed (budget ${MAX_FAILED})`);
-    assert.ok(w.maxDown <= MAX_PARALLEL, `${w.maxDown} hosts down at once (max_parallel ${MAX_PARALLEL})`);
-    // Fail closed: once the lease's grace ran out, nothing was written and no reboot fired until etcd was back.
-    const [t0, t1] = outage ?? [0, 0];
-    assert.ok(outage, "the majority outage happened");
-    const during = w.actions.filter((a) => a.time > t0 + TTL * 1000 + 1000 && a.time < t1);
-    assert.deepEqual(during, [], 'hosts were acted on while etcd had no majority');
     const after = w.actions.filter((a) => a.time >= t1).length;
     process.stdout.write(`      ${HOSTS} hosts, ${failed} failed (no-return), most down at once ${w.maxDown}; ${after} host actions after the majority came back; ${retired.length} controllers replaced; run took ${Math.round((Date.now() - since) / 1000)} s\n`);
+    // The journal replays; the verdict is the two doomed hosts' failures, no budget was exceeded.
+    assert.ok(st.end, 'the run has an end record');
+    const failures = [...st.hosts].filter(([, h]) => h.state === 'failed' || h.state === 'unreachable').map(([n, h]) => `${n}${doomed.includes(n) ? ' (no-return)' : ''}: ${h.state} ${h.error?.code} ${h.error?.message}`);
+    process.stdout.write(failures.map((f) => `      failed ${f}\n`).join(''));
+    assert.equal(st.end.verdict, 'halted');
+    assert.match(st.end.reason ?? '', /^2 host\(s\) failed$/);
+    for (let p = 0; p < st.phases.length; p++) assert.equal(st.phaseStates.get(p), 'done', `phase ${p + 1} ended ${st.phaseStates.get(p)}`);
+
   });
 });
