@@ -126,13 +126,18 @@ describe('jepsen: three controllers on one run under kills, pauses and etcd fail
     const log: string[] = [];
     const note = (s: string) => log.push(`${((Date.now() - since) / 1000).toFixed(1)}s ${s}`);
 
+    /** Controller i, or null after replacing it when it had exited on its own (the test fails on that later). */
+    const stillRunning = (i: number): Controller | null => {
+      const c = ctl[i]!;
+      if (!c.result) return c;
+      note(`${c.role} ${i} (pid ${c.cli.pid}) had exited ${c.result.code}: ${c.result.stderr.trim().split('\n').pop()}`);
+      replace(i);
+      return null;
+    };
     const killController = async () => {
       const i = Math.floor(rand() * 3);
-      const c = ctl[i]!;
-      if (c.result) {
-        note(`${c.role} ${i} (pid ${c.cli.pid}) had exited ${c.result.code}: ${c.result.stderr.trim().split('\n').pop()}`);
-        return replace(i);
-      }
+      const c = stillRunning(i);
+      if (!c) return;
       c.expected = 'kill';
       note(`SIGKILL ${c.role} ${i} (pid ${c.cli.pid})`);
       process.kill(c.cli.pid, 'SIGKILL');
@@ -142,11 +147,8 @@ describe('jepsen: three controllers on one run under kills, pauses and etcd fail
     };
     const pauseController = async () => {
       const i = Math.floor(rand() * 3);
-      const c = ctl[i]!;
-      if (c.result) {
-        note(`${c.role} ${i} (pid ${c.cli.pid}) had exited ${c.result.code}: ${c.result.stderr.trim().split('\n').pop()}`);
-        return replace(i);
-      }
+      const c = stillRunning(i);
+      if (!c) return;
       c.expected = 'stop';
       note(`SIGSTOP ${c.role} ${i} (pid ${c.cli.pid}) for ${TTL + 3} s`);
       process.kill(c.cli.pid, 'SIGSTOP');
