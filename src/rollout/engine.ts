@@ -17,6 +17,8 @@ import { probePhase } from './probe-phase.js';
 import { awaitPromotion } from './promotion.js';
 import { countStatuses, verdictOf, type Halt, type RunSummary } from './run-summary.js';
 import { soakPhase } from './soak-verdict.js';
+import type { RunMember } from '../state/coordination.js';
+import { fleetRebootLimit } from './phase-claims.js';
 
 export type { RunSummary, Verdict } from './run-summary.js';
 
@@ -29,12 +31,16 @@ export interface RolloutInput {
   resume?: RunState;
   /** Probe results the caller already has (e.g. from showing the plan before confirming). */
   preprobed?: Map<string, Probed>;
+  /** On etcd: this controller's part in the run (claims, the fleet-wide reboot semaphore). */
+  member?: RunMember;
 }
 
 const ABORTED: Halt = { verdict: 'aborted', reason: 'aborted by `kfleet abort`' };
 
 export async function runRollout(input: RolloutInput): Promise<RunSummary> {
-  const ctx: RunContext = { ...input.ctx, rebootLimit: pLimit(Math.max(1, input.ctx.play.reboot.max_parallel)) };
+  const max = Math.max(1, input.ctx.play.reboot.max_parallel);
+  const rebootLimit = input.member ? fleetRebootLimit(input.member, max) : pLimit(max);
+  const ctx: RunContext = { ...input.ctx, rebootLimit };
   const forks = pLimit(Math.max(1, ctx.play.rollout.forks));
   let phases: string[][];
   let initial = new Map<string, Probed>();
@@ -45,7 +51,7 @@ export async function runRollout(input: RolloutInput): Promise<RunSummary> {
   } else {
     ({ phases, initial } = await probePhase(ctx, input, forks));
   }
-  const halt = await runPhases(ctx, phases, initial, forks, input.resume);
+  const halt = await runPhases(ctx, phases, initial, forks, input.resume, input.member);
   const all = input.hosts.map((h) => ctx.ledger.results.get(h)).filter((r): r is HostRunResult => r !== undefined);
   const v = verdictOf(all, halt, ctx.check);
   ctx.ledger.end(v.verdict, v.exitCode, v.reason);
@@ -57,7 +63,7 @@ function failedCount(ctx: RunContext, hosts?: string[]): number {
   return rs.filter((r) => r && countsAsFailed(r.status)).length;
 }
 
-async function runPhases(ctx: RunContext, phases: string[][], initial: Map<string, Probed>, forks: LimitFunction, resume?: RunState): Promise<Halt | null> {
+async function runPhases(ctx: RunContext, phases: string[][], initial: Map<string, Probed>, forks: LimitFunction, resume?: RunState, member?: RunMember): Promise<Halt | null> {
   const { play, ledger } = ctx;
   for (let i = 0; i < phases.length; i++) {
     const phase = phases[i]!;
@@ -67,7 +73,7 @@ async function runPhases(ctx: RunContext, phases: string[][], initial: Map<strin
     ctx.bus.emit({ type: 'phase.start', run: ctx.run, phase: i + 1, of: phases.length, hosts: phase });
     const gated = !ctx.check && (play.rollout.soak_ms > 0 || play.rollout.health.command !== undefined);
     const breaker = new PhaseBreaker(play.rollout, phase.length, failedCount(ctx, phase), failedCount(ctx));
-    await convergePhase(ctx, { index: i, phase, initial, ...(resume ? { resume } : {}), gated, forks, breaker });
+    await convergePhase(ctx, { index: i, phase, initial, ...(resume ? { resume } : {}), gated, forks, breaker, ...(member ? { member } : {}) });
     ledger.phase(i, 'applied');
     const budgets = () => checkBudgets({ phaseFailed: failedCount(ctx, phase), phaseSize: phase.length, maxFailPercentage: play.rollout.max_fail_percentage, runFailed: failedCount(ctx), maxFailedHosts: play.rollout.max_failed_hosts });
     let verdict = budgets();

@@ -7,8 +7,12 @@ import { PhaseBreaker } from './breaker.js';
 import { runHost } from './host-run.js';
 import type { Probed } from './host-probe.js';
 import type { RunState } from './journal.js';
+import type { RunMember } from '../state/coordination.js';
+import { convergeClaimed } from './phase-claims.js';
 
-export async function convergePhase(ctx: RunContext, a: { index: number; phase: string[]; initial: Map<string, Probed>; resume?: RunState; gated: boolean; forks: LimitFunction; breaker: PhaseBreaker }): Promise<void> {
+export async function convergePhase(ctx: RunContext, a: { index: number; phase: string[]; initial: Map<string, Probed>; resume?: RunState; gated: boolean; forks: LimitFunction; breaker: PhaseBreaker; member?: RunMember }): Promise<void> {
+  // On etcd, with the other controllers of the run (`kfleet worker`): hosts through leased claims.
+  if (a.member) return convergeClaimed(ctx, a.member, a);
   const { ledger } = ctx;
   const todo = a.phase.filter((h) => !ledger.results.has(h));
   let warned = false;

@@ -4,10 +4,10 @@
 // was started with control allowed AND the request carries the token. Bound to loopback by default;
 // requests naming another Host are refused (DNS rebinding).
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { journalPath, listRuns, readJournal, type Stamped } from '../rollout/journal.js';
+import { stateStore } from '../state/open.js';
 import { requestAbort, requestPromote } from '../rollout/control.js';
 import { runSummary, runView, type PlayLimits, type RunSummaryRow, type RunView } from './run-view.js';
 import { APP_CSS, APP_JS, PAGE_HTML } from './page.js';
@@ -56,9 +56,10 @@ export async function startServe(o: ServeOptions): Promise<Served> {
     return p;
   };
 
+  // Through the store port: a file's size, or the last seq of a journal in etcd.
   const size = (run: string) => {
     try {
-      return statSync(journalPath(o.stateDir, run)).size;
+      return stateStore(o.stateDir).journalVersion(run);
     } catch {
       return -1;
     }

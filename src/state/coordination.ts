@@ -4,7 +4,7 @@
 // shared (appends take the next free seq) and fenced by the controller's membership key.
 import { EXIT, KfleetError } from '../errors.js';
 import { EtcdStore } from './etcd-store.js';
-import { registerHeld, stateStore } from './open.js';
+import { heldLock, registerHeld, stateStore } from './open.js';
 import type { HeldLock } from './store.js';
 
 export class RunMember {
@@ -13,7 +13,20 @@ export class RunMember {
     private readonly store: EtcdStore,
     readonly run: string,
     readonly lease: HeldLock,
+    /** The run's leader (the `apply` holding the fleet lock) decides phases, soak and gates. */
+    readonly leader: boolean,
   ) {}
+
+  /**
+   * The controller holding the fleet lock of `run` on an etcd store takes part with the lock's own
+   * lease (claims and slots are bound to it); null on a state directory (one controller only).
+   */
+  static lead(state: string, run: string): RunMember | null {
+    const store = stateStore(state);
+    const lock = heldLock(state);
+    if (!(store instanceof EtcdStore) || !lock || lock.owner.run !== run) return null;
+    return new RunMember(state, store, run, lock, true);
+  }
 
   static join(state: string, run: string, ttlMs: number): RunMember {
     const store = stateStore(state);
@@ -22,7 +35,7 @@ export class RunMember {
     }
     const lease = store.joinRun(run, ttlMs);
     registerHeld(state, lease); // journals this process opens on the store are fenced by the membership
-    return new RunMember(state, store, run, lease);
+    return new RunMember(state, store, run, lease, false);
   }
 
   /** Claim `host` (in `phase`) for this controller; false when another live controller has it. */
@@ -46,11 +59,18 @@ export class RunMember {
     this.store.semaphoreRelease(`reboot/${this.run}`, slot);
   }
 
+  /** Hosts of the run claimed by any live controller (this one included). */
+  claimedHosts(): string[] {
+    return this.store.claimedHosts(this.run);
+  }
+
   rebootsInFlight(): number {
     return this.store.semaphoreHolders(`reboot/${this.run}`);
   }
 
+  /** A worker leaves (its claims and slots go with its lease); the leader's lock is released by its run. */
   leave(): void {
+    if (this.leader) return;
     registerHeld(this.state, null);
     this.lease.release();
   }

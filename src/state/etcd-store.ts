@@ -132,6 +132,10 @@ export class EtcdStore implements StateStore {
   claimHost(run: string, host: string, phase: number): boolean {
     return this.call<{ ok: boolean }>('claim', run, host, phase).ok;
   }
+  /** The hosts of `run` that live controllers hold claims on. */
+  claimedHosts(run: string): string[] {
+    return this.call<string[]>('claimed', run);
+  }
   releaseClaim(run: string, host: string): void {
     this.call('unclaim', run, host);
   }
@@ -159,6 +163,10 @@ export class EtcdStore implements StateStore {
     const lines = this.call<string[]>('readJournal', run);
     if (lines.length === 0) throw new Error(`no journal for run ${run} in ${this.loc.url}`);
     return lines.map((l) => JSON.parse(l) as Stamped);
+  }
+  journalVersion(run: string): number {
+    const seq = this.call<number>('lastSeq', run);
+    return seq > 0 ? seq : -1;
   }
   hasRun(run: string): boolean {
     return this.call<boolean>('hasRun', run);
@@ -192,6 +200,16 @@ export class EtcdStore implements StateStore {
   }
   consumePromote(run: string, phase: number): boolean {
     return this.call<boolean>('consumePromote', run, phase);
+  }
+
+  loadRecord(kind: string, id: string): unknown {
+    return this.call<unknown>('getJson', `${kind}/${encodeURIComponent(id)}`);
+  }
+  saveRecord(kind: string, id: string, value: unknown): void {
+    this.call('putJson', `${kind}/${encodeURIComponent(id)}`, value);
+  }
+  recordsWhere(kind: string): string {
+    return `${this.loc.url} (keys ${this.loc.prefix}${kind}/)`;
   }
 
   loadHostLog(host: string): HostLogState | null {

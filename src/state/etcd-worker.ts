@@ -9,7 +9,7 @@
 // keep-alive etcd answered plus the TTL it granted, an instant before which etcd cannot have
 // expired the lease (a lease only expires TTL after the leader last heard of it).
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { Etcd3, EtcdLeaseInvalidError, type Lease, type Namespace } from 'etcd3';
+import { Etcd3, EtcdLeaseInvalidError, GRPCCancelledError, GRPCDeadlineExceededError, GRPCUnavailableError, type Lease, type Namespace } from 'etcd3';
 import type { EtcdConnection } from './location.js';
 import type { LockOwner } from './store.js';
 
@@ -107,15 +107,27 @@ async function ownerOf(): Promise<{ owner: LockOwner; epoch: string } | null> {
 async function acquire(owner: LockOwner, ttlS: number, waitForRun: string | null, waitMs: number): Promise<{ ok: true; owner: LockOwner } | { ok: false; holder: LockOwner }> {
   if (held && !held.lostReason && held.owner.run === owner.run) throw new Error('lock already held by this process');
   const deadline = Date.now() + waitMs;
+  const patience = Date.now() + waitMs + callTimeoutMs - 2000;
   for (;;) {
     const lease = ns.lease(ttlS, { autoKeepAlive: false });
     const sent = Date.now();
-    const leaseId = await lease.grant();
-    const txn = await ns
-      .if('lock', 'Create', '==', 0)
-      .then(ns.put('lock').value(JSON.stringify(owner)).lease(leaseId))
-      .else(ns.get('lock'))
-      .commit();
+    let leaseId: string;
+    let txn: Awaited<ReturnType<ReturnType<typeof ns.if>['commit']>>;
+    try {
+      leaseId = await lease.grant();
+      txn = await ns
+        .if('lock', 'Create', '==', 0)
+        .then(ns.put('lock').value(JSON.stringify(owner)).lease(leaseId))
+        .else(ns.get('lock'))
+        .commit();
+    } catch (e) {
+      // No majority (or a member just died): wait it out. A lock that a lost answer granted goes
+      // with the revoked lease, or lapses with it; then this same run's lock is waited for below.
+      if (!transient(e) || Date.now() > patience) throw e;
+      await lease.revoke().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
     if (txn.succeeded) {
       if (held?.timer) clearInterval(held.timer);
       const epoch = String(txn.header.revision);
@@ -230,13 +242,27 @@ async function readJournal(run: string): Promise<string[]> {
 /** Join run `run` as a worker: a membership key bound to this worker's own lease (its fence). */
 async function join(run: string, owner: LockOwner, ttlS: number): Promise<LockOwner> {
   if (held && !held.lostReason) throw new Error('this process already holds a lease');
-  const lease = ns.lease(ttlS, { autoKeepAlive: false });
-  const sent = Date.now();
-  const leaseId = await lease.grant();
-  const key = `runs/${run}/workers/${leaseId}`;
-  const txn = await ns.if(key, 'Create', '==', 0).then(ns.put(key).value(JSON.stringify(owner)).lease(leaseId)).commit();
-  if (!txn.succeeded) throw new Error(`worker key ${key} exists`);
-  const epoch = String(txn.header.revision);
+  const patience = Date.now() + callTimeoutMs - 2000;
+  for (;;) {
+    const lease = ns.lease(ttlS, { autoKeepAlive: false });
+    const sent = Date.now();
+    try {
+      const leaseId = await lease.grant();
+      const key = `runs/${run}/workers/${leaseId}`;
+      const txn = await ns.if(key, 'Create', '==', 0).then(ns.put(key).value(JSON.stringify(owner)).lease(leaseId)).commit();
+      if (!txn.succeeded) throw new Error(`worker key ${key} exists`);
+      return joined(lease, leaseId, key, txn.header.revision, sent, owner, ttlS);
+    } catch (e) {
+      // No majority: wait it out (a membership a lost answer created goes with its revoked lease).
+      if (!transient(e) || Date.now() > patience) throw e;
+      await lease.revoke().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+function joined(lease: Lease, leaseId: string, key: string, revision: string, sent: number, owner: LockOwner, ttlS: number): LockOwner {
+  const epoch = String(revision);
   const mine: LockOwner = { ...owner, epoch, ttl_s: ttlS };
   held = { lease, leaseId, epoch, fenceKey: key, ttlS, owner: mine, timer: null, lostReason: null };
   publish(sent + ttlS * 1000, false);
@@ -250,6 +276,9 @@ function needLease(): Held {
   return h;
 }
 
+/** Claim keys this process holds (see mySlots). */
+const myClaims = new Set<string>();
+
 /** Claim `host` in `run` for this controller, bound to its lease: false when another holds it. */
 async function claim(run: string, host: string, phase: number): Promise<{ ok: boolean; holder: string | null }> {
   const h = needLease();
@@ -260,8 +289,12 @@ async function claim(run: string, host: string, phase: number): Promise<{ ok: bo
     .then(ns.put(key).value(JSON.stringify({ worker: h.leaseId, pid: h.owner.pid, machine: h.owner.machine, phase })).lease(h.leaseId))
     .else(ns.get(key))
     .commit();
-  if (txn.succeeded) return { ok: true, holder: h.leaseId };
-  const kv = txn.responses[0]?.response_range?.kvs[0];
+  const kv = txn.succeeded ? null : txn.responses[0]?.response_range?.kvs[0];
+  // Granted, or granted by an earlier try whose answer was lost (on our lease, yet not a claim we hold).
+  if (txn.succeeded || (kv && String(kv.lease) === h.leaseId && !myClaims.has(key))) {
+    myClaims.add(key);
+    return { ok: true, holder: h.leaseId };
+  }
   return { ok: false, holder: kv ? String(kv.lease) : null };
 }
 
@@ -269,15 +302,24 @@ async function unclaim(run: string, host: string): Promise<void> {
   const h = needLease();
   const key = `runs/${run}/claims/${encodeURIComponent(host)}`;
   await ns.if(key, 'Lease', '==', h.leaseId).then(ns.delete().key(key)).commit();
+  myClaims.delete(key);
 }
 
 /** Take one of `max` slots of semaphore `name` (e.g. reboots fleet-wide), bound to this lease; -1 when all are taken. */
+/** Slot keys this process holds (to tell one of ours from a slot whose granting answer was lost). */
+const mySlots = new Set<string>();
+
 async function semAcquire(name: string, max: number): Promise<number> {
   const h = needLease();
   for (let i = 0; i < max; i++) {
     const key = `sem/${name}/${i}`;
-    const txn = await ns.if(key, 'Create', '==', 0).and(h.fenceKey, 'Create', '==', h.epoch).then(ns.put(key).value(JSON.stringify({ worker: h.leaseId, pid: h.owner.pid })).lease(h.leaseId)).commit();
-    if (txn.succeeded) return i;
+    const txn = await ns.if(key, 'Create', '==', 0).and(h.fenceKey, 'Create', '==', h.epoch).then(ns.put(key).value(JSON.stringify({ worker: h.leaseId, pid: h.owner.pid })).lease(h.leaseId)).else(ns.get(key)).commit();
+    const kv = txn.succeeded ? null : txn.responses[0]?.response_range?.kvs[0];
+    // Granted, or granted by an earlier try whose answer was lost (on our lease, yet not one we hold).
+    if (txn.succeeded || (kv && String(kv.lease) === h.leaseId && !mySlots.has(key))) {
+      mySlots.add(key);
+      return i;
+    }
   }
   return -1;
 }
@@ -286,10 +328,17 @@ async function semRelease(name: string, slot: number): Promise<void> {
   const h = needLease();
   const key = `sem/${name}/${slot}`;
   await ns.if(key, 'Lease', '==', h.leaseId).then(ns.delete().key(key)).commit();
+  mySlots.delete(key);
 }
 
 async function semHolders(name: string): Promise<number> {
   return (await ns.getAll().prefix(`sem/${name}/`).keys()).length;
+}
+
+/** The hosts of `run` some live controller has claimed. */
+async function claimed(run: string): Promise<string[]> {
+  const prefix = `runs/${run}/claims/`;
+  return (await ns.getAll().prefix(prefix).keys()).map((k) => decodeURIComponent(k.slice(prefix.length)));
 }
 
 // ---- the rest ------------------------------------------------------------------------------
@@ -305,6 +354,8 @@ const ops: Record<string, (...a: never[]) => Promise<unknown>> = {
   semAcquire,
   semRelease,
   semHolders,
+  claimed,
+  lastSeq,
   async lockOwner() {
     return (await ownerOf())?.owner ?? null;
   },
@@ -345,6 +396,31 @@ const ops: Record<string, (...a: never[]) => Promise<unknown>> = {
   },
 };
 
+/** Errors of an etcd without a reachable majority (or a member that just died): worth waiting out. */
+function transient(e: unknown): boolean {
+  return e instanceof GRPCUnavailableError || e instanceof GRPCDeadlineExceededError || e instanceof GRPCCancelledError || /no leader|leader changed|timed out|unavailable|circuit breaker is open|ECONNREFUSED|ECONNRESET|no connection/i.test((e as Error)?.message ?? '');
+}
+
+/**
+ * Plain reads and writes wait out an etcd without a majority (fail closed: the caller does nothing
+ * meanwhile) up to the call's budget, then fail STATE_UNAVAILABLE. Every op here is safe to repeat
+ * (a claim found on this controller's own lease is ours). The lock, membership, keep-alive and
+ * journal ops handle their own retries.
+ */
+const RETRIED = new Set(['readJournal', 'claim', 'unclaim', 'semAcquire', 'semRelease', 'consumePromote', 'semHolders', 'claimed', 'lastSeq', 'lockOwner', 'hasRun', 'listRuns', 'getJson', 'putJson', 'del', 'exists', 'allJson']);
+async function patiently<T>(op: string, f: () => Promise<T>): Promise<T> {
+  if (!RETRIED.has(op)) return f();
+  const until = Date.now() + callTimeoutMs - 2000;
+  for (;;) {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof Gone || !transient(e) || Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 init.port.on('message', (m: { id: number; op: string; args: unknown[] }) => {
   const fn = ops[m.op];
   const reply = (r: Record<string, unknown>) => {
@@ -353,7 +429,7 @@ init.port.on('message', (m: { id: number; op: string; args: unknown[] }) => {
     Atomics.notify(flag, 0);
   };
   if (!fn) return reply({ ok: false, error: { message: `unknown state op ${m.op}` } });
-  (fn as (...a: unknown[]) => Promise<unknown>)(...m.args).then(
+  patiently(m.op, () => (fn as (...a: unknown[]) => Promise<unknown>)(...m.args)).then(
     (value) => reply({ ok: true, value }),
     (e: unknown) => {
       const err = e as Error & { code?: string; hint?: string };

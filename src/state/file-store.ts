@@ -1,7 +1,7 @@
 // The state store in a local directory (the default): runs/<run>/journal.ndjson (append-only,
 // fsynced), runs/<run>/{abort,promote-N} markers, lock.json, quarantine.json, kernel-log/<host>.json.
 // The layout is the one kfleet always used, so existing state directories keep working.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { statSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JournalRecord, Stamped } from '../rollout/journal.js';
 import type { QuarantineEntry } from '../rollout/quarantine.js';
@@ -87,6 +87,13 @@ export class FileStore implements StateStore {
     const p = journalFileOf(this.dir, run);
     return parseJournalText(readFileSync(p, 'utf8'), p);
   }
+  journalVersion(run: string): number {
+    try {
+      return statSync(journalFileOf(this.dir, run)).size;
+    } catch {
+      return -1;
+    }
+  }
   hasRun(run: string): boolean {
     return existsSync(journalFileOf(this.dir, run));
   }
@@ -143,6 +150,24 @@ export class FileStore implements StateStore {
       return true;
     }
     return false;
+  }
+
+  /** DIR/KIND/ID.json, replaced atomically. */
+  loadRecord(kind: string, id: string): unknown {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, kind, `${id}.json`), 'utf8')) as unknown;
+    } catch {
+      return null;
+    }
+  }
+  saveRecord(kind: string, id: string, value: unknown): void {
+    mkdirSync(join(this.dir, kind), { recursive: true });
+    const p = join(this.dir, kind, `${id}.json`);
+    writeFileSync(`${p}.tmp`, JSON.stringify(value, null, 2));
+    renameSync(`${p}.tmp`, p);
+  }
+  recordsWhere(kind: string): string {
+    return `the files of ${join(this.dir, kind)}`;
   }
 
   loadHostLog(host: string): HostLogState | null {

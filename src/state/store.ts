@@ -63,6 +63,8 @@ export interface StateStore {
   openJournal(run: string, startSeq: number, fence: HeldLock | null, create: boolean): JournalWriter;
   readJournal(run: string): Stamped[];
   hasRun(run: string): boolean;
+  /** A number that changes whenever the run's journal grows (files: its size; etcd: its last seq); -1 when absent. */
+  journalVersion(run: string): number;
   listRuns(): string[];
 
   readQuarantine(): Record<string, QuarantineEntry>;
@@ -74,6 +76,12 @@ export interface StateStore {
   abortRequested(run: string): boolean;
   requestPromote(run: string, phase: number | 'next'): void;
   consumePromote(run: string, phase: number): boolean;
+
+  /** A command's own record (e.g. `kfleet focus`'s steps): a JSON document by kind and id. */
+  loadRecord(kind: string, id: string): unknown;
+  saveRecord(kind: string, id: string, value: unknown): void;
+  /** Where records of `kind` live, for hints. */
+  recordsWhere(kind: string): string;
 
   loadHostLog(host: string): HostLogState | null;
   saveHostLog(s: HostLogState): void;

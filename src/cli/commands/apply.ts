@@ -17,6 +17,7 @@ import { formatRecap } from '../recap.js';
 import type { Play } from '../../playbook/types.js';
 import { loadSavedPlanForApply } from '../saved-plan.js';
 import { addNotifyOptions, attachNotify } from '../../notify/attach.js';
+import { runTargets } from './worker-targets.js';
 
 export interface ApplyOptions extends FleetCliOptions {
   check?: boolean;
@@ -102,43 +103,21 @@ export async function apply(file: string | undefined, o: ApplyOptions): Promise<
 
 async function resume(o: ApplyOptions, stateDir: string, bus: ReturnType<typeof setupOutput>['bus'], file?: string): Promise<number> {
   const run = o.resume!;
-  const state = loadRun(stateDir, run);
-  if (state.end) {
-    bus.emit({ type: 'info', message: `run ${run} already ended: ${state.end.verdict}` });
-    return state.end.exit_code;
-  }
-  // From another machine or directory (a shared state store), the playbook and inventory are found
-  // where this command names them; the playbook must be byte for byte the one the run started with.
-  const playbookFile = file ?? state.meta.playbook.file;
-  const t = await loadTargets(playbookFile, o.inventory.length ? o.inventory : state.meta.inventory, state.meta.limit ?? undefined);
-  if (t.playbookSha256 !== state.meta.playbook.sha256) {
-    throw new KfleetError('PLAYBOOK_CHANGED', `${playbookFile} changed since run ${run} started; refusing to resume with a different desired state`, { exitCode: EXIT.INPUT, hint: 'restore the playbook as it was, or start a new run with `kfleet apply`' });
-  }
-  const target = t.targets.find((x) => x.play.name === state.meta.play);
-  if (!target) throw new KfleetError('PLAY_GONE', `play "${state.meta.play}" is not in ${state.meta.playbook.file}`, { exitCode: EXIT.INPUT, hint: 'the playbook changed since the run started: put the play back to resume, or start a new run' });
-  // A run of a saved plan resumes against that plan: every host not yet written is checked again.
-  const planFile = typeof state.meta.options.plan === 'string' ? state.meta.options.plan : undefined;
-  const savedPlans = planFile ? (await loadSavedPlanForApply(planFile)).plans.get(state.meta.play) : undefined;
-  if (planFile && !savedPlans) throw new KfleetError('PLAN_STALE', `the plan ${planFile} of run ${run} has no play "${state.meta.play}"`, { exitCode: EXIT.INPUT, hint: 'make a new plan with `kfleet plan --out` and start a new run' });
-  const forks = Number(state.meta.options.forks ?? target.play.rollout.forks);
-  const play = { ...target.play, rollout: { ...target.play.rollout, forks } };
-  attachNotify(bus, play, o);
-  const byName = new Map(t.inventory.hosts.map((h) => [h.name, h]));
-  const hosts = state.meta.hosts.filter((h) => byName.has(h));
-  const transport = await transportFromOptions(o, bus, forks);
-  const ports = fleetPorts({ hosts: hosts.map((h) => byName.get(h)!), transport, plan: (f) => planHost(play, f) });
+  const t = await runTargets(o, stateDir, run, bus, file);
+  if (!t) return loadRun(stateDir, run).end!.exit_code;
+  const { state, play, hosts } = t;
   const summary = await runPlay({
     play,
     hosts,
-    ports,
+    ports: t.ports,
     bus,
     stateDir,
     check: false,
-    matches: patternMatcher(t.inventory),
+    matches: t.matches,
     meta: { command: 'apply', playbook: state.meta.playbook, inventory: state.meta.inventory, limit: state.meta.limit, options: state.meta.options },
     commandTimeoutMs: intOption(o.commandTimeout, '--command-timeout', 120) * 1000,
     resume: state,
-    ...(savedPlans ? { admit: savedPlanAdmission(savedPlans) } : {}),
+    ...(t.admit ? { admit: t.admit } : {}),
     ...(o.takeOverLock ? { takeOverLock: true } : {}),
   });
   if (!o.json) process.stdout.write(formatRecap(summary, play.name, o.verbose ?? false));

@@ -2,9 +2,12 @@
 // only, on a few hosts of its cohort, for a window, then back: a generated play run by the rollout
 // engine (`kfleet apply`, journaled, resumable), whose soak is the window, then `kfleet rollback`
 // of that run. Each step is recorded in STATE/focus/ID.json before it starts, so
-// `kfleet focus --resume ID` after a controller died finishes the run and still reverts.
+// `kfleet focus --resume ID` after a controller died finishes the run and still reverts. The
+// record (with the generated playbook's text) lives in the state store (STATE/focus/ID.json, or the
+// key focus/ID in etcd), so on etcd the focus resumes from any machine.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, KfleetError } from '../../errors.js';
@@ -15,6 +18,8 @@ import { loadHostLog } from '../../report/log-store.js';
 import type { HostReports } from '../../report/types.js';
 import { addFleetOptions, intOption, type FleetCliOptions } from '../options.js';
 import { defaultStateDir } from '../targets.js';
+import { isEtcdState } from '../../state/location.js';
+import { stateStore } from '../../state/open.js';
 
 interface FocusOptions extends FleetCliOptions {
   hosts?: string;
@@ -26,7 +31,10 @@ interface FocusOptions extends FleetCliOptions {
 interface FocusRecord extends FocusTarget {
   id: string;
   window: string;
+  /** Where the generated playbook is written on the machine that runs the focus. */
   playbook: string;
+  /** Its text (written again wherever the focus is resumed). */
+  playbook_text?: string;
   inventory: string[];
   /** The apply run, once it started. */
   run: string | null;
@@ -51,13 +59,15 @@ export function register(program: Command): void {
     });
 }
 
-const recordPath = (stateDir: string, id: string): string => join(stateDir, 'focus', `${id}.json`);
-
 function save(stateDir: string, r: FocusRecord): void {
-  mkdirSync(join(stateDir, 'focus'), { recursive: true });
-  const p = recordPath(stateDir, r.id);
-  writeFileSync(`${p}.tmp`, JSON.stringify(r, null, 2));
-  renameSync(`${p}.tmp`, p);
+  stateStore(stateDir).saveRecord('focus', r.id, r);
+}
+
+/** The generated playbook's file: beside the record in a state directory, in the temp dir on etcd. */
+function playbookFile(stateDir: string, id: string): string {
+  const dir = isEtcdState(stateDir) ? join(tmpdir(), 'kfleet-focus') : join(stateDir, 'focus');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${id}.yml`);
 }
 
 /** Run `kfleet ARGS --json` as a child; its events are passed through (or summarized) and returned. */
@@ -95,10 +105,10 @@ function create(title: string, o: FocusOptions, stateDir: string, inventory: str
     const target = focusTarget(pickFinding(buildFindings(per), title), hostNames, releaseOf, intOption(o.hosts, '--hosts', 2));
     const id = `focus-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${Math.random().toString(36).slice(2, 6)}`;
     const window = o.window ?? '30m';
-    const playbook = join(stateDir, 'focus', `${id}.yml`);
-    mkdirSync(join(stateDir, 'focus'), { recursive: true });
-    writeFileSync(playbook, focusPlaybook(target, window));
-    return { ...target, id, window, playbook, inventory, run: null, phase: 'applying', findings: [] };
+    const playbook = playbookFile(stateDir, id);
+    const text = focusPlaybook(target, window);
+    writeFileSync(playbook, text);
+    return { ...target, id, window, playbook, playbook_text: text, inventory, run: null, phase: 'applying', findings: [] };
   } catch (e) {
     if (e instanceof FocusError) throw new KfleetError('FOCUS_TARGET', e.message, { exitCode: EXIT.INPUT, hint: e.hint });
     throw e;
@@ -107,13 +117,17 @@ function create(title: string, o: FocusOptions, stateDir: string, inventory: str
 
 async function focus(title: string | undefined, o: FocusOptions): Promise<number> {
   const inventory = (o.inventory ?? []).map((p) => resolve(p));
-  const stateDir = resolve(o.stateDir ?? defaultStateDir(inventory));
+  const given = o.stateDir ?? defaultStateDir(inventory);
+  const stateDir = isEtcdState(given) ? given : resolve(given);
   let rec: FocusRecord;
   if (o.resume) {
-    try {
-      rec = JSON.parse(readFileSync(recordPath(stateDir, o.resume), 'utf8')) as FocusRecord;
-    } catch {
-      throw new KfleetError('FOCUS_UNKNOWN', `no focus ${o.resume} in ${stateDir}`, { exitCode: EXIT.INPUT, hint: `the ids are the files of ${join(stateDir, 'focus')}` });
+    const found = stateStore(stateDir).loadRecord('focus', o.resume) as FocusRecord | null;
+    if (!found) throw new KfleetError('FOCUS_UNKNOWN', `no focus ${o.resume} in ${stateDir}`, { exitCode: EXIT.INPUT, hint: `the ids are ${stateStore(stateDir).recordsWhere('focus')}` });
+    rec = found;
+    // Resumed on another machine (etcd): the generated playbook is written here again, byte for byte.
+    if (rec.playbook_text !== undefined) {
+      rec.playbook = playbookFile(stateDir, rec.id);
+      writeFileSync(rec.playbook, rec.playbook_text);
     }
   } else {
     if (!title) throw new KfleetError('USAGE', 'kfleet focus needs a finding title (or --resume ID)', { exitCode: EXIT.INPUT, hint: 'titles are what `kfleet report` prints, e.g. "KFENCE: use-after-free read in foo"' });
@@ -132,7 +146,7 @@ async function focus(title: string | undefined, o: FocusOptions): Promise<number
     if (e['type'] === 'host.finding') rec.findings.push(`${String(e['host'])}: ${String(e['summary'])}`);
   };
   if (rec.phase === 'applying') {
-    const args = rec.run ? ['apply', '--resume', rec.run, '--yes', ...common] : ['apply', rec.playbook, '--yes', ...common];
+    const args = rec.run ? ['apply', '--resume', rec.run, rec.playbook, '--yes', ...common] : ['apply', rec.playbook, '--yes', ...common];
     rec.apply_exit = await kfleet(args, !!o.json, onEvent);
     rec.phase = 'reverting';
     save(stateDir, rec);

@@ -28,6 +28,7 @@ export const commands: CommandEntry[] = [
   { name: 'abort', usage: 'abort [options] <run>', summary: 'stop a run cleanly: hosts in flight finish their step, no new host is touched', load: runs },
   { name: 'quarantine', usage: 'quarantine [options]', summary: 'list hosts the boot-loop guard reverted and quarantined, or lift a quarantine', load: runs },
   { name: 'watch', usage: 'watch [options] <run>', summary: "follow a run's progress from its journal until it ends (from any machine on the same state store)", load: runs },
+  { name: 'worker', usage: 'worker [options] <run> [playbook]', summary: 'join a running rollout on an etcd state store as one more controller: claim hosts of its current phase and drive them until the run ends', load: () => import('./worker.js') },
   { name: 'rollback', usage: 'rollback [options] <run>', summary: 'put every host a run touched back to the state recorded before it', load: () => import('./rollback.js') },
   { name: 'report', usage: 'report [options] [pattern]', summary: "KFENCE findings across the fleet, titled as syzkaller titles them and deduplicated by syzkaller's rule (titles or alternative titles intersect)", load: () => import('./report.js') },
   { name: 'focus', usage: 'focus [options] [title]', summary: "full mode on a finding's slab cache on a few hosts of its cohort for a window, then revert (a journaled run; --resume after a controller died)", load: () => import('./focus.js') },
