@@ -1,13 +1,13 @@
 #!/bin/sh
 # Runs inside the image's tree (mmdebstrap customize hook): users, SSH, sudo, journal, network,
-# GRUB defaults, serial console, and the first-boot unit that puts GRUB on the disk.
-#   setup-in-chroot.sh ROOT_UUID PUBKEY_FILE SECOND_KERNEL_DEB_NAME
+# GRUB defaults, serial console. (/etc/fstab and the initramfs settings are written by the
+# essential hook, before the kernel's postinst builds the initramfs.)
+#   setup-in-chroot.sh PUBKEY_FILE
 set -eu
-uuid=$1 pubkey=$2
+pubkey=$1
 
 echo kfleet-deb > /etc/hostname
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tkfleet-deb\n::1\tlocalhost ip6-localhost ip6-loopback\n' > /etc/hosts
-printf 'UUID=%s\t/\text4\terrors=remount-ro\t0\t1\n' "$uuid" > /etc/fstab
 
 # root logs in with the client key only (Debian's default PermitRootLogin prohibit-password);
 # sre logs in with the same key and runs sudo with a password (group sudo).
@@ -41,7 +41,6 @@ printf 'GRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=11520
 echo 'grub-pc grub-pc/install_devices multiselect /dev/vda' | debconf-set-selections
 
 chmod 755 /usr/local/sbin/kfleet-image-firstboot
-systemctl enable kfleet-image-grub.service
 # Every VM from this image gets its own machine id on first boot.
 : > /etc/machine-id
 rm -f /var/lib/dbus/machine-id
