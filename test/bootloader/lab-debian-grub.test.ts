@@ -54,7 +54,7 @@ describe('lab: a Debian/GRUB host and an Alinux/grubby host in one run', functio
     const linux = (await deb.readFile('/boot/grub/grub.cfg')).split('\n').filter((l) => /^\s*linux\s/.test(l));
     assert.equal(linux.length, 5, 'simple entry + normal and recovery for two kernels');
     for (const l of linux) assert.match(l, /kfence\.sample_interval=100/);
-    assert.match(await deb.readFile('/proc/cmdline'), /^BOOT_IMAGE=\/boot\/vmlinuz-\S+ root=UUID=\S+ ro console=ttyS0,115200 no_timer_check kfence\.sample_interval=100 quiet$/m);
+    assert.match(await deb.readFile('/proc/cmdline'), /^BOOT_IMAGE=\/boot\/vmlinuz-\S+ root=UUID=\S+ ro console=ttyS0,115200 no_timer_check tsc=unstable kfence\.sample_interval=100 quiet$/m);
     assert.equal((await deb.readFile('/sys/module/kfence/parameters/sample_interval')).trim(), '100');
     // Alinux: every BLS entry (--update-kernel=ALL), and the booted command line.
     const entries = (await al.run('cat /boot/loader/entries/*.conf')).stdout.split('\n').filter((l) => l.startsWith('options '));

@@ -78,7 +78,7 @@ step disk
 echo "first boot (init=kfleet-image-firstboot): grub-install /dev/vda, update-grub, power off" >&2
 timeout 900 qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
   -kernel "$work/vmlinuz" -initrd "$work/initrd" \
-  -append "root=/dev/vda1 rw console=ttyS0,115200 no_timer_check panic=1 init=/usr/local/sbin/kfleet-image-firstboot" \
+  -append "root=/dev/vda1 rw console=ttyS0,115200 no_timer_check tsc=unstable panic=1 init=/usr/local/sbin/kfleet-image-firstboot" \
   -drive "file=$work/disk.raw,format=raw,if=virtio" -nic none \
   -serial "file:$out/console-firstboot.log" -monitor none </dev/null
 grep -a 'KFLEET-IMAGE-T' "$out/console-firstboot.log" >&2 || true
