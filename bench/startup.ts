@@ -1,5 +1,5 @@
-// Start-up benchmark (issue 18 point 1): the installed kfleet (compiled dist/, lazily loaded
-// commands) side by side with Ansible's own commands on the same inventory. Every command runs as
+// Start-up benchmark (issue 18 point 1): the installed kfleet (the esbuild bundle in dist/bundle,
+// lazily loaded commands) side by side with Ansible's own commands on the same inventory. Every command runs as
 // a whole process, in turn (A B C ... A B C ...) so drift of a shared machine hits all alike, after
 // one warm-up; wall time from spawn to exit, user+sys CPU from /usr/bin/time when present.
 //   npm run build && npx tsx bench/startup.ts [--runs 15]
@@ -16,7 +16,7 @@ const RUNS = i >= 0 ? Number(process.argv[i + 1]) : 15;
 const kfleet = join(root, 'bin', 'kfleet.js');
 const inventory = join(root, 'inventory');
 const playbook = join(root, 'playbooks', 'online-sampling.yml');
-if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('no build: run `npm run build` first');
+if (!existsSync(join(root, 'dist', 'bundle', 'main.js'))) throw new Error('no build: run `npm run build` first');
 
 // fact files for every inventory host, from the example facts in turn
 const facts = mkdtempSync(join(tmpdir(), 'kfleet-bench-startup-'));
@@ -35,6 +35,9 @@ const cases: { name: string; argv: string[]; env: NodeJS.ProcessEnv; target?: nu
   { name: 'kfleet validate PLAYBOOK -i inventory/', argv: [process.execPath, kfleet, 'validate', playbook, '-i', inventory], env: dist, target: 400 },
   { name: `kfleet plan -i inventory/ --facts (${hostList.length} hosts)`, argv: [process.execPath, kfleet, 'plan', playbook, '-i', inventory, '--facts', facts], env: dist, exits: [0, 4] }, // 4: some example kernels are refused
   { name: 'kfleet hosts -i inventory/ --json', argv: [process.execPath, kfleet, 'hosts', '-i', inventory, '--json'], env: dist },
+  // the per-file tsc output without the bundle, to show what bundling saves
+  { name: 'kfleet --help, unbundled dist/cli/main.js', argv: [process.execPath, join(root, 'dist', 'cli', 'main.js'), '--help'], env: dist },
+  { name: 'kfleet validate, unbundled dist/cli/main.js', argv: [process.execPath, join(root, 'dist', 'cli', 'main.js'), 'validate', playbook, '-i', inventory], env: dist },
   { name: 'kfleet --help, from source (tsx)', argv: [process.execPath, kfleet, '--help'], env: source },
   ...(hasAnsible
     ? [

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Launcher. It runs the compiled JavaScript in dist/ (`npm run build`; an installed package ships
-// only dist/) whenever that build is there and at least as new as every file under src/; in a
+// only dist/) whenever that build is there and at least as new as every file under src/: the
+// bundle (dist/bundle/main.js, esbuild, fewer modules to load) when the build made one, else the
+// per-file output of tsc (dist/cli/main.js); in a
 // checkout without a build, or with sources edited since, it runs the TypeScript through tsx, so
 // it never runs a stale build. KFLEET_USE_DIST=1 forces dist/, KFLEET_USE_SOURCE=1 forces tsx.
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -9,7 +11,8 @@ import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = join(root, 'src');
-const built = join(root, 'dist', 'cli', 'main.js');
+const bundled = join(root, 'dist', 'bundle', 'main.js');
+const built = existsSync(bundled) ? bundled : join(root, 'dist', 'cli', 'main.js');
 
 /** True when dist/ is missing or older than some source file (a checkout edited since the build). */
 function distIsStale() {

@@ -1,5 +1,6 @@
 // Turns the probe's output (format in probe.ts) into HostFacts. Pure. Garbage, truncation or a
 // missing required fact is a FACTS_MALFORMED error located at the host.
+import { parseTrialFacts } from './reads/trial-facts.js';
 import { KfleetError } from '../errors.js';
 import { bootFactsFromProbe } from '../bootloader/facts.js';
 import { FACTS_SCHEMA, type GrubbyEntry, type HostFacts, type ParamFact, type SlabFact, type StatsFact } from './types.js';
@@ -254,6 +255,7 @@ export function parseProbeOutput(out: string, host: string, now: Date = new Date
     cmdline,
     grubby,
     boot: bootFactsFromProbe(values, grubby),
+    ...(values.get('trial') ? { trial: parseTrialFacts(values.get('trial')!) } : {}),
     kfence: {
       present: values.get('kfence-module') === '1',
       params,

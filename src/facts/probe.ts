@@ -22,6 +22,7 @@
 // (just-bash, the lab's shell, returns nothing for \`$("$@")\` inside a function: commands are
 // therefore called by name, never through "$@".)
 
+import { TRIAL_FACTS_COMMAND } from './reads/trial-facts.js';
 import { shq } from '../shell-quote.js';
 import { GRUB_CFG_PATH, GRUB_DROPIN_PATH, KERNEL_CMDLINE_PATH } from '../bootloader/types.js';
 import { GRUB_CFG_FILTER } from '../bootloader/grub-cfg.js';
@@ -202,6 +203,11 @@ if [ -e "$R${BOOT_SCRIPT_PATH}" ]; then
     printf 'v\\tboot-hash\\t%s\\n' "$1"
   else printf 'u\\tboot-hash\\n'; fi
 fi
+printf '@@begin\\ttrial\\n'
+{
+${TRIAL_FACTS_COMMAND}
+} 2>/dev/null | sed 's/^/|/'
+printf '@@end\\n'
 printf '@@kfleet-probe-end\\n'
 `;
 

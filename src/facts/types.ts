@@ -5,6 +5,7 @@
 // Raw kernel strings are kept raw (the planner interprets them); absent files are absent keys,
 // unreadable files have `value: null`.
 
+import type { TrialFacts } from './reads/trial-facts.js';
 import type { BootFacts } from '../bootloader/types.js';
 
 export const FACTS_SCHEMA = 1 as const;
@@ -89,6 +90,8 @@ export interface HostFacts {
   };
   /** How this host sets kernel arguments (src/bootloader); absent in fact files that predate it. */
   boot?: BootFacts;
+  /** What trial boots and fault: panic depend on (src/facts/reads/trial-facts.ts); absent in older fact files. */
+  trial?: TrialFacts;
   kfence: {
     /** /sys/module/kfence exists (CONFIG_KFENCE=y). */
     present: boolean;

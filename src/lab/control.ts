@@ -75,7 +75,7 @@ export async function serveControl(lab: Lab, onDown: () => void): Promise<Server
         }
         if (req.url === '/fault') {
           if (!FAULT_KINDS.includes(args.fault as FaultKind)) return reply(400, { error: `unknown fault ${String(args.fault)}; one of ${FAULT_KINDS.join(', ')}` });
-          host.fault(args.fault as FaultKind, typeof args.ms === 'number' ? { ms: args.ms } : {});
+          host.fault(args.fault as FaultKind, { ...(typeof args.ms === 'number' ? { ms: args.ms } : {}), ...(typeof args.cmdline === 'string' ? { cmdline: args.cmdline } : {}), ...(typeof args.bug === 'string' ? { bug: args.bug as BugKind } : {}) });
           return reply(200, { faults: host.activeFaults() });
         }
         if (req.url === '/reboot') {

@@ -10,24 +10,35 @@ import { KfenceKernel, GiB, type MemoryLayout } from './kernel/kfence.js';
 import { KernelLog } from './kernel/dmesg.js';
 import type { BugKind } from './kernel/reports.js';
 import { crashDirName, flushedLines, pstoreRecords, vmcoreDmesg } from './kernel/crash-records.js';
-import { createDisk, entryId, WANTS_DIR, type DiskIdentity } from './vfs/disk.js';
+import { createDisk, entryId, IMAGE_SYSCTLS, WANTS_DIR, type DiskIdentity } from './vfs/disk.js';
 import { SessionFs, type AuditWrite, type HostFsBackend } from './vfs/session-fs.js';
 import type { KernelView } from './vfs/pseudo.js';
 import type { BecomeMode, BootRecord, LiveIO, ShellHost } from './shell/context.js';
 import { runScript, type RunResult } from './shell/run.js';
 import { bootEntry } from './shell/grubby.js';
-import { grubBootCmdline } from './shell/grub.js';
-import { unitField } from './shell/systemd.js';
+import { grubBoot } from './shell/grub.js';
+import { runsInBackground, unitField } from './shell/systemd.js';
+import { sysctlFiles } from './shell/sysctl.js';
+import { bootSysctls, crashkernelBytes, kernelCommandLineCondition } from './kernel/boot-params.js';
 import { HostSshServer, type SshHostPort } from './ssh/server.js';
 
-export type FaultKind = 'no-return' | 'slow-return' | 'new-host-key' | 'boot-loop' | 'drop-connections' | 'cut-mid-command' | 'slow-command' | 'none';
-export const FAULT_KINDS: readonly FaultKind[] = ['no-return', 'slow-return', 'new-host-key', 'boot-loop', 'drop-connections', 'cut-mid-command', 'slow-command', 'none'];
+export type FaultKind = 'no-return' | 'slow-return' | 'new-host-key' | 'boot-loop' | 'drop-connections' | 'cut-mid-command' | 'slow-command' | BootFault | 'none';
+/** Faults of a boot (each may be limited to boots whose command line has a word, FaultOptions.cmdline):
+ *  boot-panic: a recurring KFENCE bug while the kernel boots (before init): a panic under
+ *  kfence fault=panic, with only the command line's panic= (no sysctl.d yet) deciding the reset;
+ *  boot-hang: a soft lockup before init: a panic only with softlockup_panic=1, else hung for good;
+ *  no-sshd: userspace boots (units run) but sshd never starts (connection refused);
+ *  network-down: userspace boots but nothing answers on the network (connections time out). */
+export type BootFault = 'boot-panic' | 'boot-hang' | 'no-sshd' | 'network-down';
+export const FAULT_KINDS: readonly FaultKind[] = ['no-return', 'slow-return', 'new-host-key', 'boot-loop', 'drop-connections', 'cut-mid-command', 'slow-command', 'boot-panic', 'boot-hang', 'no-sshd', 'network-down', 'none'];
 
 export interface FaultOptions {
   /** slow-return: downtime; slow-command: delay; cut-mid-command: time into the command; boot-loop: uptime before the bug. */
   ms?: number;
-  /** boot-loop: the bug that recurs on every boot. */
+  /** boot-loop, boot-panic: the bug that recurs on every boot. */
   bug?: BugKind;
+  /** Only boots whose kernel command line has this word (e.g. a trial's token) have the fault. */
+  cmdline?: string;
 }
 
 export interface AuditBoot {
@@ -36,6 +47,8 @@ export interface AuditBoot {
   bootId: string;
   cmdline: string;
   reason: 'power-on' | 'reboot' | 'panic' | 'crash';
+  /** GRUB booted its one-shot next_entry (grub-reboot), not the default. */
+  oneShot?: boolean;
 }
 export type AuditEntry = AuditWrite | AuditBoot;
 
@@ -78,6 +91,16 @@ export class LabHost implements ShellHost, SshHostPort {
   /** persistent: every line of every boot reaches the journal; unflushed: a panic's last instant
    *  is lost from it (as when journald cannot write at the panic); volatile: no previous boots. */
   journalMode: 'persistent' | 'unflushed' | 'volatile' = 'persistent';
+  /** How long one kernel second (panic=N, the soft-lockup detector's 20 s) lasts in this lab; 0: no wait. */
+  kernelSecondMs = 0;
+  /** CONFIG_PANIC_TIMEOUT: kernel.panic before the command line and sysctl.d (0 on RHEL and Debian kernels). */
+  configPanicTimeout = 0;
+  /** Down for good until power-cycled (a panic with kernel.panic=0, a hang without a panic). */
+  hung = false;
+  private sysctl = new Map<string, string>();
+  private crashMem = { reservedBytes: 0n, loaded: false };
+  private running = new Map<string, AbortController>();
+  private resetTimer: NodeJS.Timeout | undefined;
   private panics = 0;
   private bootedAt = 0;
   private bootCmdline = '';
@@ -151,7 +174,8 @@ export class LabHost implements ShellHost, SshHostPort {
     return this.seed / 0x80000000;
   }
 
-  private async boot(reason: AuditBoot['reason']): Promise<void> {
+  /** Boot from GRUB's choice; 'up' when userspace runs, 'down' when the boot ended in a panic or a hang. */
+  private async boot(reason: AuditBoot['reason']): Promise<'up' | 'down'> {
     const now = Date.now();
     const prev = this.bootRecords[this.bootRecords.length - 1];
     if (prev) prev.endedAt = now;
@@ -166,19 +190,85 @@ export class LabHost implements ShellHost, SshHostPort {
     if (this.disk && (await this.disk.exists('/run'))) {
       for (const name of await this.disk.readdir('/run')) await this.disk.rm(`/run/${name}`, { recursive: true, force: true });
     }
-    this.bootCmdline = !this.disk ? this.defaultCmdline() : this.profile.bootloader === 'debian-grub' ? await grubBootCmdline(this.disk) : (await bootEntry(this.disk)).cmdline;
+    for (const ac of this.running.values()) ac.abort();
+    this.running.clear();
+    const chosen = !this.disk ? { cmdline: this.defaultCmdline(), oneShot: false } : this.profile.bootloader === 'debian-grub' ? await grubBoot(this.disk) : await bootEntry(this.disk, true);
+    this.bootCmdline = chosen.cmdline;
+    this.sysctl = bootSysctls(this.bootCmdline, this.configPanicTimeout);
+    this.crashMem = { reservedBytes: crashkernelBytes(this.bootCmdline, this.mem.totalBytes), loaded: false };
+    this.hung = false;
     const p = this.profile;
     const log = (at: number, text: string) => this.log.add(at, text);
     log(0, `Linux version ${p.release} (mockbuild@lab) (gcc (GCC) 10.2.1 20200825) ${p.kernelBuild}`);
     log(0, `Command line: ${this.bootCmdline}`);
     log(0.2, `Memory: ${this.mem.totalBytes / 1024n}K available`);
     this.kernel = new KfenceKernel(p, this.mem, { log: (at, text) => this.log.add(at, text), rand: () => this.rand() });
+    if (this.crashMem.reservedBytes > 0n) log(0.1, `Reserving ${this.crashMem.reservedBytes >> 20n}MB of memory at 3072MB for crashkernel (System RAM: ${this.mem.totalBytes >> 20n}MB)`);
     this.kernel.boot(this.bootCmdline, 1.5);
+    this.audit.push({ kind: 'boot', time: now, bootId: this.bootId, cmdline: this.bootCmdline, reason, ...(chosen.oneShot ? { oneShot: true } : {}) });
+    const early = this.bootFault('boot-panic');
+    if (early) {
+      const r = this.kernel.inject(early.bug ?? 'use-after-free', 1800, { release: p.release, build: p.kernelBuild, hardware: p.hardware });
+      if (r === 'panic') return this.panicAtBoot(0);
+    }
+    if (this.bootFault('boot-hang')) {
+      log(22, 'watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [swapper/0:1]');
+      if (this.sysctl.get('kernel.softlockup_panic') !== '0') {
+        log(22, 'Kernel panic - not syncing: softlockup: hung tasks');
+        return this.panicAtBoot(22);
+      }
+      this.hung = true;
+      return 'down';
+    }
     log(2.1, `Run /sbin/init as init process`);
-    this.audit.push({ kind: 'boot', time: now, bootId: this.bootId, cmdline: this.bootCmdline, reason });
+    // systemd-sysctl: /etc/sysctl.d and friends over the boot's values.
+    for (const [k, v] of this.disk ? await sysctlFiles(this.disk) : IMAGE_SYSCTLS) if (this.sysctl.has(k) && /^-?\d+$/.test(v)) this.sysctl.set(k, String(Number(v)));
     await this.runBootUnits();
     const loop = this.faults.get('boot-loop');
     if (loop) this.later(loop.ms ?? 300, () => this.injectNow(loop.bug ?? 'use-after-free'));
+    return 'up';
+  }
+
+  /** A fault of this boot: set, and limited to no command line or to one that has its word. */
+  private bootFault(kind: BootFault): FaultOptions | undefined {
+    const f = this.faults.get(kind);
+    if (!f) return undefined;
+    return !f.cmdline || this.bootCmdline.split(/\s+/).includes(f.cmdline) || this.bootCmdline.split(/\s+/).some((w) => w.startsWith(`${f.cmdline}=`)) ? f : undefined;
+  }
+
+  /** A panic before init: crash records, then the reset panic= says (after `atS` kernel seconds), or none. */
+  private panicAtBoot(atS: number): 'down' {
+    this.recordCrash();
+    this.scheduleReset('panic', atS);
+    return 'down';
+  }
+
+  /** After a panic: kernel.panic=N>0 resets after N s, <0 at once, 0 never (until power-cycled). */
+  private scheduleReset(kind: 'panic' | 'crash', afterS = 0): void {
+    const n = Number(this.sysctl.get('kernel.panic') ?? '0');
+    if (n === 0) {
+      this.hung = true;
+      return;
+    }
+    const slow = this.faults.get('slow-return');
+    const downtime = slow ? slow.ms ?? this.downtimeMs * 10 : this.downtimeMs;
+    const wait = (Math.max(n, 0) + afterS) * this.kernelSecondMs + downtime;
+    this.clearReset();
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.resetTimer = undefined;
+      if (!this.stopped) void this.comeUp(kind);
+    }, wait);
+    this.timers.add(t);
+    this.resetTimer = t;
+  }
+
+  private clearReset(): void {
+    if (this.resetTimer) {
+      clearTimeout(this.resetTimer);
+      this.timers.delete(this.resetTimer);
+      this.resetTimer = undefined;
+    }
   }
 
   private defaultCmdline(): string {
@@ -200,17 +290,59 @@ export class LabHost implements ShellHost, SshHostPort {
         continue;
       }
       const exec = unitField(text, 'ExecStart')[0];
-      if (exec) await this.runUnit(name, exec);
+      if (!kernelCommandLineCondition(unitField(text, 'ConditionKernelCommandLine'), this.bootCmdline)) continue;
+      if (exec) await this.runUnit(name, exec, { background: runsInBackground(text) });
     }
   }
 
-  async runUnit(unit: string, execStart: string): Promise<{ ok: boolean; output: string }> {
+  async runUnit(unit: string, execStart: string, opts: { background?: boolean } = {}): Promise<{ ok: boolean; output: string }> {
     const cmd = execStart.replace(/^[-@:+!]+/, '');
+    if (opts.background) {
+      const ac = new AbortController();
+      this.running.get(unit)?.abort();
+      this.running.set(unit, ac);
+      const bootId = this.bootId;
+      void runScript(this, { user: 'root', script: cmd, signal: ac.signal }).then((r) => {
+        if (this.running.get(unit) !== ac) return;
+        this.running.delete(unit);
+        if (this.bootId === bootId && !ac.signal.aborted) this.units.set(unit, { ok: r.exitCode === 0, output: r.stdout + r.stderr });
+      });
+      return { ok: true, output: '' };
+    }
     const r = await runScript(this, { user: 'root', script: cmd });
     const res = { ok: r.exitCode === 0, output: r.stdout + r.stderr };
     this.units.set(unit, res);
     if (!res.ok) this.log.add(this.uptimeMs(), `systemd[1]: ${unit}: Main process exited, code=exited, status=${r.exitCode}/FAILURE`);
     return res;
+  }
+
+  stopUnit(unit: string): boolean {
+    const ac = this.running.get(unit);
+    if (!ac) return false;
+    this.running.delete(unit);
+    ac.abort();
+    return true;
+  }
+
+  runningUnits(): Set<string> {
+    return new Set(this.running.keys());
+  }
+
+  sysctls(): Map<string, string> {
+    return this.sysctl;
+  }
+
+  crashKernel(): { reservedBytes: bigint; loaded: boolean; load(): void } {
+    const c = this.crashMem;
+    return {
+      reservedBytes: c.reservedBytes,
+      get loaded() {
+        return c.loaded;
+      },
+      load: () => {
+        if (c.reservedBytes > 0n) c.loaded = true;
+      },
+    };
   }
 
   private later(ms: number, fn: () => void): void {
@@ -221,18 +353,32 @@ export class LabHost implements ShellHost, SshHostPort {
     this.timers.add(t);
   }
 
-  /** Go down now (clean or crash) and come back after the downtime, unless a fault says otherwise. */
-  private goDown(kind: 'reboot' | 'panic' | 'crash'): void {
+  /** Go down now (clean, panic or reset) and come back after the downtime, unless a fault says
+   *  otherwise; a panic resets only as kernel.panic says (0: the host stays down). */
+  private goDown(kind: 'reboot' | 'panic' | 'crash', panicked = kind !== 'reboot'): void {
     if (this.state === 'down' || this.stopped) return;
     this.state = 'down';
+    for (const ac of this.running.values()) ac.abort();
+    this.running.clear();
     if (kind !== 'reboot') this.recordCrash();
     if (kind === 'reboot') this.ssh.endAll();
     else this.ssh.freezeAll();
     void this.ssh.close();
     if (this.faults.has('no-return')) return;
+    if (panicked) return this.scheduleReset(kind === 'panic' ? 'panic' : 'crash');
     const slow = this.faults.get('slow-return');
     const downtime = slow ? slow.ms ?? this.downtimeMs * 10 : this.downtimeMs;
     this.later(downtime, () => void this.comeUp(kind));
+  }
+
+  /** Power-cycle: a host that is hung (or down for good) boots again; a running one is reset. */
+  async powerCycle(): Promise<void> {
+    if (this.stopped) return;
+    this.clearReset();
+    if (this.state === 'up') this.goDown('crash', false);
+    this.clearReset();
+    this.hung = false;
+    await this.comeUp('power-on');
   }
 
   /** What a panicking kernel leaves behind: pstore records, kdump's dmesg, an unflushed journal. */
@@ -246,20 +392,21 @@ export class LabHost implements ShellHost, SshHostPort {
     const rec = this.bootRecords[this.bootRecords.length - 1];
     if (rec && this.journalMode === 'unflushed') rec.journalLines = flushedLines(lines, last.at);
     const disk = this.disk;
-    if (this.kdump && disk) {
+    if ((this.kdump || this.crashMem.loaded) && disk) {
       const dir = `/var/crash/${crashDirName(new Date(now))}-${this.panics}`;
       const text = vmcoreDmesg(lines);
       void disk.mkdir(dir, { recursive: true }).then(() => disk.writeFile(`${dir}/vmcore-dmesg.txt`, text));
     }
   }
 
-  private async comeUp(kind: 'reboot' | 'panic' | 'crash'): Promise<void> {
+  private async comeUp(kind: AuditBoot['reason']): Promise<void> {
     if (this.faults.has('new-host-key')) this.ssh.setHostKey(this.rotateHostKey());
-    await this.boot(kind);
+    const ran = await this.boot(kind);
     this.ssh.resetFrozen();
-    if (this.stopped) return;
-    await this.ssh.listen();
+    if (this.stopped || ran === 'down') return;
     this.state = 'up';
+    if (this.bootFault('network-down')) await this.ssh.listenSilent();
+    else if (!this.bootFault('no-sshd')) await this.ssh.listen();
     this.upWaiters.splice(0).forEach((w) => w());
   }
 
@@ -365,8 +512,10 @@ export class LabHost implements ShellHost, SshHostPort {
       uptimeMs: () => self.uptimeMs(),
       meminfo: () => self.meminfo(),
       pstore: () => self.pstore,
+      sysctls: () => self.sysctl,
+      crashKernel: () => self.crashMem,
       sysrq: (c) => {
-        if (c === 'b') self.later(0, () => self.goDown('crash'));
+        if (c === 'b') self.later(0, () => self.goDown('crash', false));
         if (c === 'c') self.later(0, () => void self.crash());
       },
     };

@@ -32,6 +32,8 @@ export interface LabOptions {
   become?: BecomeMode;
   sudoPassword?: string;
   downtimeMs?: number;
+  /** LabHost.kernelSecondMs of every host (panic=N and the soft-lockup detector's seconds). */
+  kernelSecondMs?: number;
   memory?: LabMemory | ((name: string, profile: string) => LabMemory);
   /** First host number (lab-001 by default). */
   prefix?: string;
@@ -133,6 +135,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
           },
         });
         hostPub.set(name, hk.public);
+        if (opts.kernelSecondMs) host.kernelSecondMs = opts.kernelSecondMs;
         await host.start(previousPorts[name]).catch(() => host.start(0));
         return host;
       }),

@@ -63,6 +63,12 @@ const hostPlan = z.object({
   memory_bytes: z.number().nullable(),
   warnings: z.array(z.string()),
   refused: z.array(z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).strict()),
+  trial: z.object({
+    mechanism: z.enum(['grubby-oneshot', 'grub-debian-oneshot', 'kexec', 'none']),
+    reason: z.string(),
+    guard_args: z.array(z.string()),
+    oneshot: z.object({ command: z.enum(['grub2-reboot', 'grub-reboot']), env_block: z.string() }).strict().optional(),
+  }).strict().optional(),
 }).strict();
 const savedPlan = z.object({
   format: z.literal(PLAN_FORMAT),

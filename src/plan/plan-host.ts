@@ -23,6 +23,7 @@ import { installUnit, UNIT_MARKER, unitMarker } from './boot-unit.js';
 import { deriveReboot, type EffectCheck } from './reboot.js';
 import { budgetBytes, currentPool, estimateMemory, memBytes } from './estimate.js';
 import { describeChanges } from './changes.js';
+import { decideTrial, faultPanicRisks, trialVerdict } from './trial.js';
 
 const RUNTIME_HINT = 'apply: boot with a reboot would do it';
 
@@ -176,6 +177,12 @@ export function planHost(play: Play, f: HostFacts): HostPlan {
   const edges = kernelEdges(f, caps, { enabling: t.interval !== 0, writes, liveWrites: runtime.length > 0, reboot: rb.required, selected: spec.slabs.kind === 'only' && t.slabs ? [...t.slabs.named.keys()] : [] });
   refused.push(...edges.refused);
   warnings.push(...edges.warnings);
+  const trialPolicy = play.reboot.trial ?? 'preferred';
+  const trial = decideTrial({ policy: trialPolicy, bootloader: plan.bootloader ?? null, facts: f.trial, cmdline: f.cmdline });
+  const tv = trialVerdict(trialPolicy, trial, rb.required && boot !== null, f.trial !== undefined);
+  refused.push(...tv.refused);
+  warnings.push(...tv.warnings);
+  if (spec.fault === 'panic' && spec.mode !== 'off') warnings.push(...faultPanicRisks(f.trial, trial));
 
   const out: HostPlan = {
     ...plan,
@@ -188,6 +195,7 @@ export function planHost(play: Play, f: HostFacts): HostPlan {
     memory_bytes: memory,
     warnings: [...new Set(warnings)],
     refused,
+    ...(rb.required ? { trial } : {}),
   };
   return refused.length > 0 ? refuse(out, refused) : out;
 }

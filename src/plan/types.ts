@@ -1,6 +1,7 @@
 // HostPlan: the pure planner's answer for one host (src/plan/plan-host.ts), executed by
 // src/converge. A plan is data: it is printed (--diff), saved (--out, versioned JSON) and applied
 // exactly. Nothing in here is a secret.
+import type { TrialDecision } from './trial.js';
 import type { ErrorInfo, PlanCode } from '../error-codes.js';
 import type { BootMechanism } from '../bootloader/types.js';
 
@@ -100,6 +101,8 @@ export interface HostPlan {
   warnings: string[];
   /** Non-empty = the host is refused: nothing is written. */
   refused: Refusal[];
+  /** How a reboot into new args is tried first (src/plan/trial.ts); absent in older plans. */
+  trial?: TrialDecision;
 }
 
 export function planIsEmpty(p: HostPlan): boolean {

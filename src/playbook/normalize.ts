@@ -69,6 +69,9 @@ function reboot(raw: RawPlay['reboot']): RebootSpec {
     max_parallel: raw?.max_parallel ?? DEFAULTS.reboot_max_parallel,
     timeout_ms: raw?.timeout ?? DEFAULTS.reboot_timeout_ms,
     stable_for_ms: raw?.stable_for ?? DEFAULTS.reboot_stable_for_ms,
+    // Absent means preferred for the plan (src/plan/trial.ts); the engine boots trials only where
+    // the playbook sets it (until every reboot test runs through trials).
+    ...(raw?.trial ? { trial: raw.trial } : {}),
   };
 }
 

@@ -119,6 +119,7 @@ export const RebootSchema = z.strictObject({
   max_parallel: leaf((v) => num(v, { min: 1, max: 10000 }), shape.int(1, 10000).describe('hosts rebooting at once (default 1)')).optional(),
   timeout: leaf((v) => duration(v, { min_ms: 1 }), shape.duration(true).describe('how long a host may take to come back (default 10m)')).optional(),
   stable_for: leaf(duration, shape.duration().describe('how long a host must stay up after a reboot to count as back (default 30s)')).optional(),
+  trial: leaf(oneOf(['required', 'preferred', 'off'] as const), shape.oneOf(['required', 'preferred', 'off']).describe('boot new args once (one-shot entry) and make them the default only once confirmed: required (refuse hosts without a trial mechanism), preferred (default: plain reboot where none), off')).optional(),
 });
 
 export const WebhookSchema = z.strictObject({

@@ -68,6 +68,9 @@ export interface RebootSpec {
   max_parallel: number;
   timeout_ms: number;
   stable_for_ms: number;
+  /** Trial boots (src/plan/trial.ts): required, preferred or off; absent: the plan decides as for
+   *  preferred, the engine reboots without a trial (src/rollout/trial.ts usesTrial). */
+  trial?: 'required' | 'preferred' | 'off';
 }
 
 export interface SourceRef {

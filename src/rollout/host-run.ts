@@ -12,6 +12,7 @@ import { rebootAndVerify } from './host-reboot.js';
 import { verifyAfterBoot, verifyLive } from './host-verify.js';
 import type { HostRunResult } from './ledger.js';
 import { rebootPending } from './reboot.js';
+import { resumeTrial, trialReboot, usesTrial } from './trial.js';
 
 export type { HostRunResult } from './ledger.js';
 export { probe } from './host-probe.js';
@@ -25,6 +26,9 @@ function unwritten(prior: HostRecordState | undefined): boolean {
 
 /** Converge one host. `prior` is the host's journaled state when resuming a run. */
 export async function runHost(ctx: RunContext, host: string, prior?: HostRecordState, initial?: Probed, breaker?: PhaseBreaker): Promise<HostRunResult> {
+  // A trial boot was fired (or confirmed) before the controller died: judge that boot, never fire again.
+  const trial = prior?.state === 'rebooting' ? await resumeTrial(ctx, host, prior) : null;
+  if (trial) return trial;
   let { facts, plan } = initial ?? ({} as Partial<Probed>);
   if (!facts || !plan) {
     try {
@@ -69,7 +73,9 @@ export async function runHost(ctx: RunContext, host: string, prior?: HostRecordS
 
   const session = await ctx.pool.get(host).catch((e: unknown) => e);
   if (session instanceof Error || !session) return fail(ctx, host, errOf(session, 'UNREACHABLE'));
-  const outcome = await ctx.ports.apply(session as Awaited<ReturnType<typeof ctx.pool.get>>, plan, { check: ctx.check, bus: ctx.bus, commandTimeoutMs: ctx.commandTimeoutMs });
+  // A trial leaves the default entry alone: the args go onto it only once the trial is confirmed.
+  const trialed = !ctx.check && ctx.play.reboot.allowed && usesTrial(ctx, plan);
+  const outcome = await ctx.ports.apply(session as Awaited<ReturnType<typeof ctx.pool.get>>, trialed ? { ...plan, boot: null } : plan, { check: ctx.check, bus: ctx.bus, commandTimeoutMs: ctx.commandTimeoutMs });
   if (ctx.check) return ctx.ledger.checked(host, outcome.status, outcome.pending_reboot);
   if (outcome.status === 'failed' || outcome.status === 'unreachable') {
     return fail(ctx, host, outcome.error ?? { code: 'APPLY_FAILED', message: 'apply failed' }, { pending_reboot: outcome.pending_reboot, status: outcome.status });
@@ -85,7 +91,7 @@ export async function runHost(ctx: RunContext, host: string, prior?: HostRecordS
     // The budget breaker tripped while this host waited for its reboot slot: the reboot is not started.
     const tripped = breaker?.tripped();
     if (tripped) return ctx.ledger.host(host, { state: 'pending_reboot', detail: `${reasons}; the reboot was not started: ${tripped}` });
-    const r = await rebootAndVerify(ctx, host, before, facts.boot_id, true);
+    const r = trialed ? await trialReboot(ctx, host, plan, before, facts.boot_id) : await rebootAndVerify(ctx, host, before, facts.boot_id, true);
     // Counted before the slot is freed, so the next host in line sees a tripped breaker.
     breaker?.record(r);
     return r;

@@ -55,9 +55,14 @@ export type JournalRecord =
   | { t: 'phase'; index: number; state: 'start' | 'applied' | 'soak' | 'wait_promote' | 'promoted' | 'done' | 'halted'; reason?: string }
   | { t: 'reboot'; host: string; stage: 'fire' | 'up' | 'verified' | 'loop' | 'timeout'; boot_id_before?: string; boot_id_after?: string }
   | { t: 'finding'; host: string; phase: number; summary: string }
+  /** A trial boot (src/rollout/trial.ts): created (entry and dead man on the host), fired, then
+   *  confirmed and promoted, or fell_back (the host came back on the default by itself). */
+  | { t: 'trial'; host: string; stage: TrialStage; id: string; entry_id?: string; boot_id_before?: string; boot_id_after?: string; cmdline?: string; detail?: string }
   | { t: 'end'; verdict: string; exit_code: number; reason?: string };
 
 export type Stamped = JournalRecord & { seq: number; ts: string };
+
+export type TrialStage = 'created' | 'fired' | 'confirmed' | 'promoted' | 'fell_back';
 
 export class Journal {
   private readonly w: JournalWriter;
@@ -127,6 +132,8 @@ export interface HostRecordState {
   reboot_fired_boot_id?: string;
   error?: { code: string; message: string; hint?: string };
   detail?: string;
+  /** The host's latest trial record, when its reboot is a trial boot. */
+  trial?: { id: string; stage: TrialStage; entry_id?: string; boot_id_before?: string };
 }
 
 export interface RunState {
@@ -169,6 +176,14 @@ export function replay(records: Stamped[]): RunState {
         const h = st.hosts.get(r.host) ?? { state: 'planned' as HostState, rebooted: false };
         if (r.stage === 'fire' && r.boot_id_before) h.reboot_fired_boot_id = r.boot_id_before;
         if (r.stage === 'up' || r.stage === 'verified') h.rebooted = true;
+        st.hosts.set(r.host, h);
+        break;
+      }
+      case 'trial': {
+        const h = st.hosts.get(r.host) ?? { state: 'planned' as HostState, rebooted: false };
+        const entry = r.entry_id ?? h.trial?.entry_id;
+        const before = r.boot_id_before ?? h.trial?.boot_id_before;
+        h.trial = { id: r.id, stage: r.stage, ...(entry ? { entry_id: entry } : {}), ...(before ? { boot_id_before: before } : {}) };
         st.hosts.set(r.host, h);
         break;
       }

@@ -94,6 +94,12 @@ export class Ledger {
     this.journal.append({ t: 'phase', index, state, ...(reason ? { reason } : {}) });
   }
 
+  /** A trial boot's step (created, fired, confirmed, promoted, fell_back), durable before the engine acts on it. */
+  trial(host: string, r: Omit<Extract<JournalRecord, { t: 'trial' }>, 't' | 'host'>): void {
+    if (r.stage === 'fired' && r.boot_id_before) this.journal.append({ t: 'reboot', host, stage: 'fire', boot_id_before: r.boot_id_before });
+    this.journal.append({ t: 'trial', host, ...r });
+  }
+
   finding(host: string, phase: number, summary: string): void {
     this.journal.append({ t: 'finding', host, phase, summary });
   }

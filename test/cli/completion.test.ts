@@ -1,6 +1,6 @@
 // Shell completion driven in the real shells: bash through COMP_WORDS/COMP_CWORD and the function
-// `kfleet completion bash` defines, zsh and fish through the same callback their scripts make
-// (fish's `complete -C` runs its completion for a command line).
+// `kfleet completion bash` defines, zsh by TAB in an interactive zsh under zsh/zpty, fish through
+// `complete -C` (which runs its completion for a command line).
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,14 +58,41 @@ describe('shell completion', function () {
     assert.deepEqual(bash(['kfleet', 'focus', '--resume', '']), ['focus-20261203-a1']);
   });
 
-  it('zsh: the script loads under compinit and its callback gives the same candidates', function () {
+  /**
+   * What zsh's completion system offers on TAB after `line`, typed into an interactive zsh in a
+   * pseudo-terminal (zsh/zpty) after compinit and `eval "$(kfleet completion zsh)"`: the real
+   * widget runs the real _kfleet; compadd is wrapped only to print the matches it was given.
+   */
+  function zsh(line: string): string[] {
+    const driver = [
+      'zmodload zsh/zpty',
+      'zpty z zsh -f -i',
+      `zpty -w z 'PS1=""; RPROMPT=""'`,
+      `zpty -w z "autoload -Uz compinit && compinit -u -d $PWD/.zcompdump"`,
+      `zpty -w z 'eval "$(kfleet completion zsh)"'`,
+      `zpty -w z 'print -r -- "comps:\${_comps[kfleet]}"'`,
+      `zpty -w z 'compadd() { local -a __hits; builtin compadd -A __hits "$@"; print -r -- "<<\${(j:|:)__hits}>>"; }'`,
+      `zpty -w z "bindkey '^I' complete-word"`,
+      `zpty -w z 'print -r -- READY-$((6*7))'`,
+      `zpty -r z line '*READY-42*' || exit 3`,
+      `[[ $line == *comps:_kfleet* ]] || { print -r -- "compdef did not register _kfleet: $line"; exit 4; }`,
+      `zpty -w -n z "$1"$'\t'`,
+      `zpty -r z line '*<<*>>*' || exit 5`,
+      `print -r -- "\${\${line##*<<}%%>>*}"`,
+      'zpty -d z',
+    ].join('\n');
+    writeFileSync(path.join(tmp, 'drive.zsh'), driver + '\n');
+    const r = spawnSync('timeout', ['60', 'zsh', '-f', 'drive.zsh', line], { cwd: tmp, env, encoding: 'utf8' });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    return r.stdout.trim().split('|').filter(Boolean).sort();
+  }
+
+  it('zsh: TAB in an interactive zsh (compinit, the real _kfleet widget) offers the same candidates', function () {
     if (!has('zsh')) assert.fail('zsh is not installed: apt-get install zsh');
-    const script = `autoload -Uz compinit && compinit -u -d ${tmp}/.zcompdump\neval "$(kfleet completion zsh)"\nprint -r -- \${_comps[kfleet]}\nwords=(kfleet hosts -i hosts.ini d); CURRENT=5\nout=$(command kfleet __complete $((CURRENT - 1)) "\${(@)words[2,-1]}")\nprint -r -- "\${(@f)out}"\n`;
-    const r = spawnSync('zsh', ['-f', '-c', script], { cwd: tmp, env, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout.split('\n');
-    assert.equal(lines[0], '_kfleet', 'compdef registered _kfleet for kfleet');
-    assert.deepEqual(lines.slice(1).join(' ').split(' ').filter((w) => w.startsWith('d')).sort(), ['db', 'db01']);
+    assert.deepEqual(zsh('kfleet v'), ['validate']);
+    assert.deepEqual(zsh('kfleet hosts -i hosts.ini d'), ['db', 'db01']);
+    assert.deepEqual(zsh('kfleet status --host-key-policy '), ['accept-new', 'off', 'strict']);
+    assert.deepEqual(zsh('kfleet validate roll'), ['rollout.yml'], 'playbook files through _files');
   });
 
   it('fish: complete -C completes a kfleet command line', function () {

@@ -1,4 +1,4 @@
-// bin/kfleet.js runs dist/ when it is built and fresh, the TypeScript (via tsx) when there is no
+// bin/kfleet.js runs dist/ when it is built and fresh (the esbuild bundle when there is one), the TypeScript (via tsx) when there is no
 // build or a source file is newer than it, and dist/ when tsx is missing (a production install).
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
@@ -50,6 +50,19 @@ describe('bin/kfleet.js launcher', () => {
     assert.equal(run(), 'dist');
     rmSync(path.join(dir, 'dist'), { recursive: true });
     assert.equal(run(), 'source');
+  });
+
+  it('runs the bundle (dist/bundle/main.js) when the build made one, by the same freshness rule', () => {
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    mkdirSync(path.join(dir, 'dist/bundle'));
+    writeFileSync(path.join(dir, 'dist/bundle/main.js'), "console.log('bundle');\n");
+    at('src/cli/main.ts', 1000);
+    at('src/cli/commands/x.ts', 1000);
+    at('dist/bundle/main.js', 2000);
+    assert.equal(run(), 'bundle');
+    at('src/cli/commands/x.ts', 3000);
+    assert.equal(run(), 'source');
+    assert.equal(run({ KFLEET_USE_DIST: '1' }), 'bundle');
   });
 
   it('runs dist/ when tsx is not installed, and when there is no src/ (the package)', () => {

@@ -7,14 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startLab, type Lab } from '../../src/lab/index.js';
-import type { FaultKind, FaultOptions } from '../../src/lab/host.js';
+import type { BootFault, FaultKind, FaultOptions } from '../../src/lab/host.js';
 import { journalPath, readJournal, replay, type Stamped } from '../../src/rollout/journal.js';
 import { spawnCli } from './support.js';
 import { witnessDisagreements, witnessMark } from '../support/witness.js';
 
 export type Point = 'probe' | 'apply' | 'reboot' | 'verify' | 'soak';
 export const POINTS: readonly Point[] = ['probe', 'apply', 'reboot', 'verify', 'soak'];
-export type Fault = Exclude<FaultKind, 'none'>;
+// The trial's boot faults (boot-panic, boot-hang, no-sshd, network-down) are test/trial's matrix.
+export type Fault = Exclude<FaultKind, 'none' | BootFault>;
 export const FAULTS: readonly Fault[] = ['no-return', 'slow-return', 'new-host-key', 'boot-loop', 'drop-connections', 'cut-mid-command', 'slow-command'];
 /** Faults that act when the host boots: at verify and soak the host is already up, so it also crashes (an unexpected reboot). */
 export const BOOT_FAULTS: ReadonlySet<Fault> = new Set(['no-return', 'slow-return', 'new-host-key', 'boot-loop']);

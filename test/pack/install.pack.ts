@@ -35,6 +35,7 @@ describe('the npm package, installed from its tarball', function () {
     const tarball = path.join(work, packed[0]!.filename);
     const files = packed[0]!.files.map((f) => f.path);
     assert.ok(files.includes('dist/cli/main.js') && files.includes('bin/kfleet.js'), `the tarball lacks the build: ${files.slice(0, 20).join(' ')}`);
+    assert.ok(files.includes('dist/bundle/main.js') && files.includes('dist/bundle/etcd-worker.js'), 'the tarball lacks the bundle the launcher runs');
     assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/')), 'the tarball ships no sources or tests');
     ok(sh('npm', ['install', '--global', '--prefix', prefix, '--omit=dev', '--no-audit', '--no-fund', tarball], { cwd: work }), 'npm install');
     installed = path.join(prefix, 'lib', 'node_modules', 'kfleet');
@@ -63,6 +64,14 @@ describe('the npm package, installed from its tarball', function () {
     assert.match(ok(kfleet('validate', path.join(installed, 'playbooks', 'demo.yml')), 'kfleet validate'), /demo\.yml: 1 play OK/);
     const bad = kfleet('validate', path.join(installed, 'package.json'));
     assert.equal(bad.status, 2, bad.stderr);
+  });
+
+  it('the etcd state store starts its worker thread from the installed bundle', () => {
+    // Nothing listens on port 1: the worker must load (etcd3 from the prefix), try, and fail closed.
+    const r = sh(path.join(prefix, 'bin', 'kfleet'), ['runs', '--state', 'etcd://127.0.0.1:1/kfleet'], { cwd: work, env: { ...env, KFLEET_STATE_TIMEOUT: '5' } });
+    assert.equal(r.status, 5, `${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /STATE_UNAVAILABLE: etcd: .*ECONNREFUSED 127\.0\.0\.1:1/);
+    assert.doesNotMatch(r.stderr, /Cannot find|worker failed|ERR_MODULE_NOT_FOUND/);
   });
 
   it('kfleet demo rolls KFENCE out across a simulated fleet', () => {

@@ -108,6 +108,12 @@ describe('parsePlaybook: defaults and normalization', () => {
     assert.equal(q?.rollout.soak_ms, 500);
   });
 
+  it('reboot.trial: required, preferred (default) or off; anything else is refused', () => {
+    assert.equal(parsePlaybook(base('reboot: {trial: required}\n'), 'd.yml').plays[0]?.reboot.trial, 'required');
+    assert.equal(parsePlaybook(base('reboot: {trial: off}\n'), 'd.yml').plays[0]?.reboot.trial, 'off');
+    assert.throws(() => parsePlaybook(base('reboot: {trial: maybe}\n'), 'd.yml'), /trial/);
+  });
+
   it('folds a top-level health into rollout.health', () => {
     const p = parsePlaybook(base('health: {kfence_bugs: fail, command: "true"}\n'), 'h.yml').plays[0];
     assert.deepEqual(p?.rollout.health, { unexpected_reboot: 'fail', kfence_bugs: 'fail', command: 'true' });

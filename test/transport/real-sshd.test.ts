@@ -47,14 +47,22 @@ describe('transport against a real OpenSSH sshd', function () {
   it('a timed-out command is killed on the host', async () => {
     const tag = `kfleet-timeout-${process.pid}-${Date.now()}`;
     await assert.rejects(s.exec(`exec sleep 31 # ${tag}`, { timeoutMs: 500 }), (e: unknown) => isTransportError(e, 'TIMEOUT'));
-    await new Promise((r) => setTimeout(r, 300));
-    const left = execFileSync('sh', ['-c', `pgrep -f '[s]leep 31 # ${tag}' || true`], { encoding: 'utf8' }).trim(); // [s]: not matching this sh
-    assert.equal(left, '', 'the remote command still runs');
+    // sshd delivers the signal (killpg) when it reads the request: poll, since a loaded machine can
+    // take longer than a fixed pause; the command itself would run for 31 s.
+    let left = 'unchecked';
+    for (const until = Date.now() + 15_000; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+      left = execFileSync('sh', ['-c', `pgrep -f '[s]leep 31 # ${tag}' || true`], { encoding: 'utf8' }).trim(); // [s]: not matching this sh
+      if (left === '') break;
+    }
+    assert.equal(left, '', 'the remote command still runs 15 s after the timeout');
     assert.equal((await s.exec('echo alive')).stdout, 'alive\n');
   });
 
-  it('20 concurrent commands on one connection stay under MaxSessions 10', async () => {
-    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => s.exec(`sleep 0.2; echo ${i}`)));
+  it('20 concurrent commands on one connection stay under MaxSessions 10', async function () {
+    // Each channel is a login shell forked by sshd: on a loaded 2-CPU machine a wave of ten took
+    // more than the context's 10 s command timeout (CI, load ~10). The cap is the point, not speed.
+    this.timeout(180_000);
+    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => s.exec(`sleep 0.2; echo ${i}`, { timeoutMs: 120_000 })));
     assert.deepEqual(rs.map((r) => r.stdout.trim()), Array.from({ length: 20 }, (_, i) => String(i)));
   });
 

@@ -1,7 +1,7 @@
 // kfleet demo: start a simulated fleet on this machine (real SSH, a faithful KFENCE kernel per
 // profile), roll the demo playbook out across it (canary first, reboots where the state needs
 // them), show the fleet before and after, and stop the fleet.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,13 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { EXIT } from '../../errors.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The package's root: the first directory above this module with the demo playbook (src/cli/commands, dist/cli/commands or dist/bundle). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++, dir = resolve(dir, '..')) if (existsSync(join(dir, 'playbooks', 'demo.yml'))) return dir;
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+}
+const ROOT = packageRoot();
 export const DEMO_MIX: Record<string, number> = {
   'alinux-5.10.134-17': 5,
   'alinux-5.10.134-16': 2,

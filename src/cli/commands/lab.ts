@@ -25,6 +25,7 @@ interface UpOptions {
   detach?: boolean;
   become: string;
   downtimeMs: string;
+  kernelSecondMs: string;
 }
 
 async function up(o: UpOptions): Promise<number> {
@@ -37,7 +38,7 @@ async function up(o: UpOptions): Promise<number> {
   const { controlRequest } = await import('../../lab/control.js');
   if (o.detach) {
     const log = openSync(join(stateDir, 'lab.log'), 'a');
-    const args = [...process.execArgv, process.argv[1]!, 'lab', 'up', '--state-dir', stateDir, '--mix', Object.entries(mix).map(([p, n]) => `${p}:${n}`).join(','), '--become', o.become, '--downtime-ms', o.downtimeMs];
+    const args = [...process.execArgv, process.argv[1]!, 'lab', 'up', '--state-dir', stateDir, '--mix', Object.entries(mix).map(([p, n]) => `${p}:${n}`).join(','), '--become', o.become, '--downtime-ms', o.downtimeMs, '--kernel-second-ms', o.kernelSecondMs];
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
     child.unref();
     for (let i = 0; i < 600; i++) {
@@ -53,7 +54,7 @@ async function up(o: UpOptions): Promise<number> {
   }
   const { startLab } = await import('../../lab/index.js');
   const { serveControl } = await import('../../lab/control.js');
-  const lab = await startLab({ mix, stateDir, become: o.become as 'root', downtimeMs: Number(o.downtimeMs) });
+  const lab = await startLab({ mix, stateDir, become: o.become as 'root', downtimeMs: Number(o.downtimeMs), kernelSecondMs: Number(o.kernelSecondMs) });
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   const server = await serveControl(lab, () => done());
@@ -79,6 +80,7 @@ export function register(program: Command): void {
     .option('--state-dir <dir>', 'where the inventory, keys and control socket live', DEFAULT_DIR)
     .option('--become <mode>', 'root | sudo-nopasswd | sudo-password', 'root')
     .option('--downtime-ms <ms>', 'reboot downtime', '1500')
+    .option('--kernel-second-ms <ms>', 'how long a kernel second lasts (panic=N, the soft-lockup detector); 0: no wait', '0')
     .option('--detach', 'serve the lab from a background process')
     .action(async (o: UpOptions) => {
       process.exitCode = await up(o);

@@ -33,7 +33,22 @@ export interface ShellHost {
   runBackground(script: string, uid: number, user: string): void;
   /** State of boot units run at this boot, by unit name. */
   unitResults(): Map<string, { ok: boolean; output: string }>;
-  runUnit(unit: string, execStart: string): Promise<{ ok: boolean; output: string }>;
+  /** Run a unit's ExecStart=; `background` (Type=simple/exec) returns at once while it runs. */
+  runUnit(unit: string, execStart: string, opts?: { background?: boolean }): Promise<{ ok: boolean; output: string }>;
+  /** Stop a running (Type=simple) unit: its process is killed. False when it was not running. */
+  stopUnit(unit: string): boolean;
+  /** Units whose main process runs now (Type=simple services started at boot or by systemctl). */
+  runningUnits(): Set<string>;
+  /** This boot's runtime sysctls (kernel.panic, ...), by dotted name. */
+  sysctls(): Map<string, string>;
+  /** Memory reserved with crashkernel= and whether a crash kernel is loaded (kexec -p). */
+  crashKernel(): CrashKernel;
+}
+
+export interface CrashKernel {
+  readonly reservedBytes: bigint;
+  readonly loaded: boolean;
+  load(): void;
 }
 
 /** Live access to the SSH channel, for prompts that must reach the client before the command ends. */

@@ -7,6 +7,7 @@
 // saved with grubenv's saved_entry). The host has no grubby.
 
 import { defineCommand, type Command, type ExecResult, type IFileSystem } from 'just-bash';
+import { grubBootSelection } from './grubenv.js';
 
 export const GRUB_DEFAULTS = '/etc/default/grub';
 export const GRUB_DROPINS = '/etc/default/grub.d';
@@ -84,7 +85,7 @@ export function generateGrubCfg(vars: Map<string, string>, kernels: string[], ro
     }
     out.push('}');
   }
-  out.push('', '### END /etc/grub.d/10_linux ###', '');
+  out.push('', '### END /etc/grub.d/10_linux ###', '', ...CUSTOM_BLOCK, '');
   return out.join('\n');
 }
 
@@ -104,18 +105,30 @@ export async function updateGrub(fs: IFileSystem, target = GRUB_CFG): Promise<Ex
   return { stdout: '', stderr: `Generating grub configuration file ...\n${found.join('')}done\n`, exitCode: 0 };
 }
 
-/** The command line GRUB gives the kernel: the selected entry's `linux` line, with BOOT_IMAGE. */
+/** The command line GRUB gives the kernel: the selected entry's `linux` line, with BOOT_IMAGE.
+ *  Debian's 00_header boots next_entry once (clearing it in grubenv), else GRUB_DEFAULT's entry. */
 export async function grubBootCmdline(fs: IFileSystem): Promise<string> {
-  const text = await fs.readFile(GRUB_CFG);
-  const lines = text.split('\n');
-  const top: Array<{ title: string; linux: string | null; children: Array<{ title: string; linux: string | null }> }> = [];
-  let inSub: (typeof top)[number] | null = null;
-  let cur: { title: string; linux: string | null } | null = null;
-  for (const raw of lines) {
+  return (await grubBoot(fs)).cmdline;
+}
+
+interface MenuItem {
+  title: string;
+  id: string;
+  linux: string | null;
+  children: MenuItem[];
+}
+
+/** menuentry/submenu blocks of a GRUB script: title, $menuentry_id_option id (or --id), linux line. */
+export function parseMenu(text: string): MenuItem[] {
+  const top: MenuItem[] = [];
+  let inSub: MenuItem | null = null;
+  let cur: MenuItem | null = null;
+  for (const raw of text.split('\n')) {
     const l = raw.trim();
     const m = /^(menuentry|submenu) '([^']*)'/.exec(l);
     if (m) {
-      const it = { title: m[2]!, linux: null as string | null, children: [] as Array<{ title: string; linux: string | null }> };
+      const id = /(?:\$menuentry_id_option|--id)\s+'?([^'\s{]+)'?/.exec(l)?.[1] ?? '';
+      const it: MenuItem = { title: m[2]!, id, linux: null, children: [] };
       if (m[1] === 'submenu') {
         top.push(it);
         inSub = it;
@@ -137,19 +150,27 @@ export async function grubBootCmdline(fs: IFileSystem): Promise<string> {
       else inSub = null;
     }
   }
-  let sel = /^set default="([^"]*)"/m.exec(text)?.[1] ?? '0';
-  if (sel === 'saved') {
-    const env = (await fs.exists(DEBIAN_GRUBENV)) ? await fs.readFile(DEBIAN_GRUBENV) : '';
-    sel = /^saved_entry=(.*)$/m.exec(env)?.[1] ?? '0';
+  return top;
+}
+
+/** Debian's 41_custom: grub.cfg sources $prefix/custom.cfg at boot when the file exists. */
+export const GRUB_CUSTOM_CFG = '/boot/grub/custom.cfg';
+const CUSTOM_BLOCK = ['### BEGIN /etc/grub.d/41_custom ###', 'if [ -f  ${config_directory}/custom.cfg ]; then', '  source ${config_directory}/custom.cfg', 'elif [ -z "${config_directory}" -a -f  $prefix/custom.cfg ]; then', '  source $prefix/custom.cfg', 'fi', '### END /etc/grub.d/41_custom ###'];
+
+export async function grubBoot(fs: IFileSystem): Promise<{ cmdline: string; oneShot: boolean }> {
+  const text = await fs.readFile(GRUB_CFG);
+  const top = parseMenu(text);
+  if (text.includes('source $prefix/custom.cfg') && (await fs.exists(GRUB_CUSTOM_CFG))) top.push(...parseMenu(await fs.readFile(GRUB_CUSTOM_CFG)));
+  const choice = await grubBootSelection(fs, DEBIAN_GRUBENV, /^set default="([^"]*)"/m.exec(text)?.[1] ?? '0');
+  let list = top;
+  let chosen: MenuItem | undefined;
+  for (const part of choice.selector.split('>')) {
+    chosen = /^\d+$/.test(part) ? list[Number(part)] : list.find((x) => x.title === part || x.id === part);
+    list = chosen?.children ?? [];
   }
-  let list: Array<{ title: string; linux: string | null; children?: Array<{ title: string; linux: string | null }> }> = top;
-  let chosen: { title: string; linux: string | null } | undefined;
-  for (const part of sel.split('>')) {
-    chosen = /^\d+$/.test(part) ? list[Number(part)] : list.find((x) => x.title === part);
-    list = (chosen as { children?: typeof list } | undefined)?.children ?? [];
-  }
+  // An entry GRUB cannot find: it falls back to the first one.
   const line = chosen?.linux ?? top.find((t) => t.linux)?.linux ?? '';
-  return `BOOT_IMAGE=${line}`.trim();
+  return { cmdline: `BOOT_IMAGE=${line}`.trim(), oneShot: choice.oneShot };
 }
 
 export function grubCommands(): Command[] {

@@ -3,6 +3,7 @@
 
 import { defineCommand, type Command, type ExecResult, type IFileSystem } from 'just-bash';
 import { ENTRIES_DIR, GRUBENV } from '../vfs/disk.js';
+import { grubBootSelection } from './grubenv.js';
 
 export interface BlsEntry {
   file: string;
@@ -13,6 +14,14 @@ export interface BlsEntry {
 const out = (stdout: string, stderr = '', exitCode = 0): ExecResult => ({ stdout, stderr, exitCode });
 
 function cmpRelease(a: string, b: string): number {
+  const ta = a.indexOf('~');
+  const tb = b.indexOf('~');
+  if (ta >= 0 || tb >= 0) {
+    const c = cmpRelease(ta >= 0 ? a.slice(0, ta) : a, tb >= 0 ? b.slice(0, tb) : b);
+    if (c !== 0) return c;
+    if (ta >= 0 && tb >= 0) return a < b ? -1 : a > b ? 1 : 0;
+    return ta >= 0 ? -1 : 1;
+  }
   const pa = a.split(/[.\-+]/).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
   const pb = b.split(/[.\-+]/).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
@@ -63,12 +72,28 @@ export async function defaultIndex(fs: IFileSystem, entries: BlsEntry[]): Promis
   return i < 0 ? 0 : i;
 }
 
-/** The entry the machine boots, and its kernel command line as /proc/cmdline shows it. */
-export async function bootEntry(fs: IFileSystem): Promise<{ entry: BlsEntry; cmdline: string }> {
+/** An entry named as GRUB's blscfg names it: its id, its title, or its index. */
+export function findEntry(entries: BlsEntry[], selector: string): number {
+  if (/^\d+$/.test(selector)) return Number(selector) < entries.length ? Number(selector) : -1;
+  const byId = entries.findIndex((e) => e.fields.get('id') === selector);
+  return byId >= 0 ? byId : entries.findIndex((e) => e.fields.get('title') === selector);
+}
+
+/** The entry the machine boots (GRUB's next_entry once, else saved_entry; an unknown name falls
+ *  back to the first entry, as GRUB does), and its kernel command line as /proc/cmdline shows it.
+ *  With `atBoot`, GRUB's one-shot is consumed (next_entry cleared in grubenv). */
+export async function bootEntry(fs: IFileSystem, atBoot = false): Promise<{ entry: BlsEntry; cmdline: string; oneShot: boolean }> {
   const entries = await readEntries(fs);
-  const entry = entries[await defaultIndex(fs, entries)]!;
+  let index = await defaultIndex(fs, entries);
+  let oneShot = false;
+  if (atBoot) {
+    const sel = await grubBootSelection(fs, GRUBENV, 'saved');
+    index = Math.max(0, findEntry(entries, sel.selector));
+    oneShot = sel.oneShot;
+  }
+  const entry = entries[index]!;
   const { root, args } = splitOptions(entry.fields.get('options') ?? '');
-  return { entry, cmdline: [`BOOT_IMAGE=(hd0,gpt2)${entry.fields.get('linux') ?? ''}`, `root=${root}`, ...args].join(' ') };
+  return { entry, oneShot, cmdline: [`BOOT_IMAGE=(hd0,gpt2)${entry.fields.get('linux') ?? ''}`, `root=${root}`, ...args].join(' ') };
 }
 
 function info(e: BlsEntry, index: number): string {
@@ -110,7 +135,7 @@ export function grubbyCommand(): Command {
       const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(a);
       if (!m) return out('', `grubby: bad argument ${a}\n`, 1);
       const name = m[1]!;
-      const takes = ['info', 'update-kernel', 'args', 'remove-args', 'set-default', 'set-default-index', 'remove-kernel'].includes(name);
+      const takes = ['info', 'update-kernel', 'args', 'remove-args', 'set-default', 'set-default-index', 'remove-kernel', 'add-kernel', 'title', 'initrd'].includes(name);
       if (!takes) flags.add(name);
       else opts.set(name, m[2] ?? argv[++i] ?? '');
     }
@@ -126,8 +151,9 @@ export function grubbyCommand(): Command {
       if (spec === 'ALL') return entries.map((_, i) => i);
       if (spec === 'DEFAULT') return [defIdx];
       if (/^\d+$/.test(spec)) return Number(spec) < entries.length ? [Number(spec)] : `The param ${spec} is incorrect`;
-      const i = entries.findIndex((e) => `/boot${e.fields.get('linux')}` === spec || e.fields.get('linux') === spec);
-      return i < 0 ? `The param ${spec} is incorrect` : [i];
+      // grubby-bls selects every entry of that kernel image (a copy of an entry included).
+      const all = entries.flatMap((e, i) => (`/boot${e.fields.get('linux')}` === spec || e.fields.get('linux') === spec ? [i] : []));
+      return all.length === 0 ? `The param ${spec} is incorrect` : all;
     };
     if (flags.has('default-kernel')) return out(`/boot${entries[defIdx]?.fields.get('linux') ?? ''}\n`);
     if (flags.has('default-index')) return out(`${defIdx}\n`);
@@ -168,6 +194,63 @@ export function grubbyCommand(): Command {
       }
       return out('');
     }
+    if (opts.has('add-kernel')) return addKernel(fs, entries, defIdx, opts, flags);
+    if (opts.has('remove-kernel')) {
+      const spec = opts.get('remove-kernel')!;
+      const sel = spec.startsWith('TITLE=') ? entries.flatMap((e, i) => (e.fields.get('title') === spec.slice(6) ? [i] : [])) : select(spec);
+      if (typeof sel === 'string' || sel.length === 0) return out('', `The param ${spec} is incorrect\n`, 1);
+      for (const i of sel) await fs.rm(entries[i]!.file, { force: true });
+      return out('');
+    }
     return out('', 'grubby: no action specified\n', 1);
   });
+}
+
+/** grubby --add-kernel=KERNEL --title=T [--copy-default] [--args=..] [--initrd=..] [--make-default]:
+ *  a new BLS entry. grubby-bls names it MACHINE_ID-VERSION.conf, or MACHINE_ID-VERSION~custom.conf
+ *  when that file exists (the copy of an installed kernel's entry); with --copy-default its options
+ *  (and, without --initrd, its initrd) are the default entry's, then --args is applied. */
+async function addKernel(fs: IFileSystem, entries: BlsEntry[], defIdx: number, opts: Map<string, string>, flags: Set<string>): Promise<ExecResult> {
+  const kernel = opts.get('add-kernel')!;
+  const title = opts.get('title');
+  const release = kernel.replace(/^.*\/vmlinuz-/, '');
+  if (!(await fs.exists(`/boot/vmlinuz-${release}`))) return out('', `The ${release} kernel isn't installed in the machine\n`, 1);
+  if (!title) return out('', 'The kernel title must be specified\n', 1);
+  const machineId = (await fs.readFile('/etc/machine-id')).trim();
+  let version = release;
+  if (await fs.exists(`${ENTRIES_DIR}/${machineId}-${version}.conf`)) version = `${release}~custom`;
+  let n = 0;
+  while (await fs.exists(`${ENTRIES_DIR}/${machineId}-${version}.conf`)) version = `${release}~custom${++n}`;
+  const def = entries[defIdx];
+  const base = flags.has('copy-default') && def ? splitOptions(def.fields.get('options') ?? '') : { root: '', args: [] as string[] };
+  const add = (opts.get('args') ?? '').split(/\s+/).filter(Boolean);
+  const root = add.find((a) => a.startsWith('root='))?.slice(5) ?? base.root;
+  const options = [...(root ? [`root=${root}`] : []), ...updateArgs(base.args, add.filter((a) => !a.startsWith('root=')), [])].join(' ');
+  const initrd = opts.has('initrd') ? opts.get('initrd')!.replace(/^\/boot/, '') : flags.has('copy-default') && def ? def.fields.get('initrd') ?? '' : '';
+  const id = `${machineId}-${version}`;
+  const e: BlsEntry = {
+    file: `${ENTRIES_DIR}/${id}.conf`,
+    release: version,
+    fields: new Map([
+      ['title', title],
+      ['version', version],
+      ['linux', `/vmlinuz-${release}`],
+      ...(initrd ? ([['initrd', initrd]] as [string, string][]) : []),
+      ['options', options],
+      ['id', id],
+      ['grub_users', '$grub_users'],
+      ['grub_arg', '--unrestricted'],
+      ['grub_class', 'kernel'],
+    ]),
+  };
+  try {
+    await fs.writeFile(e.file, serializeEntry(e));
+    if (flags.has('make-default')) {
+      const env = await fs.readFile(GRUBENV);
+      await fs.writeFile(GRUBENV, env.replace(/^saved_entry=.*$/m, `saved_entry=${id}`));
+    }
+  } catch (err) {
+    return out('', `grubby: ${(err as Error).message}\n`, 1);
+  }
+  return out('');
 }

@@ -9,6 +9,10 @@ import { sysinfoCommands } from './sysinfo.js';
 import { grubbyCommand } from './grubby.js';
 import { grubCommands } from './grub.js';
 import { systemdCommands } from './systemd.js';
+import { sysctlCommands } from './sysctl.js';
+import { grubEnvCommands } from './grubenv.js';
+import { GRUBENV } from '../vfs/disk.js';
+import { DEBIAN_GRUBENV } from './grub.js';
 import { redirectPlugin } from './transform.js';
 import type { LiveIO, Session, ShellHost } from './context.js';
 
@@ -52,7 +56,7 @@ export async function runScript(host: ShellHost, opts: RunOptions): Promise<RunR
     cwd: home,
     env: { HOME: home, USER: opts.user, LOGNAME: opts.user, SHELL: '/bin/bash', PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: host.name, LANG: 'C.UTF-8' },
     processInfo: { pid: 1000, ppid: 999, uid, gid: uid },
-    customCommands: [...labBuiltins(host, session, fs), ...sysinfoCommands(host, session), ...(host.profile.bootloader === 'debian-grub' ? grubCommands() : [grubbyCommand()]), ...systemdCommands(host, session)],
+    customCommands: [...labBuiltins(host, session, fs), ...sysinfoCommands(host, session), ...(host.profile.bootloader === 'debian-grub' ? [...grubCommands(), ...grubEnvCommands('grub', DEBIAN_GRUBENV)] : [grubbyCommand(), ...grubEnvCommands('grub2', GRUBENV)]), ...systemdCommands(host, session), ...sysctlCommands(host, session).filter((c) => c.name !== 'kdumpctl' || host.profile.bootloader !== 'debian-grub')],
     sleep: (ms) =>
       new Promise<void>((resolve) => {
         const t = setTimeout(resolve, ms);

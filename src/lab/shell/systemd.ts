@@ -12,6 +12,13 @@ async function findUnit(fs: IFileSystem, unit: string): Promise<string | undefin
   return undefined;
 }
 
+/** Type=simple/exec/notify services run in the background (systemctl returns once they started);
+ *  oneshot ones, and units without Type= (kept as the lab always ran them), are waited for. */
+export function runsInBackground(text: string): boolean {
+  const t = unitField(text, 'Type')[0];
+  return t === 'simple' || t === 'exec' || t === 'notify';
+}
+
 export function unitField(text: string, key: string): string[] {
   return text
     .split('\n')
@@ -71,7 +78,7 @@ export function systemdCommands(host: ShellHost, session: Session): Command[] {
               stderr += `Removed ${link}.\n`;
             }
           }
-          if (verb === 'enable' && args.includes('--now')) await host.runUnit(u, unitField(text, 'ExecStart')[0] ?? '');
+          if (verb === 'enable' && args.includes('--now')) await host.runUnit(u, unitField(text, 'ExecStart')[0] ?? '', { background: runsInBackground(text) });
         }
         return out('', stderr);
       }
@@ -87,6 +94,7 @@ export function systemdCommands(host: ShellHost, session: Session): Command[] {
       case 'is-active': {
         const u = units[0] ?? '';
         if (u === 'sshd.service' || u === 'ssh.service') return out('active\n');
+        if (host.runningUnits().has(u)) return out('active\n');
         const r = host.unitResults().get(u);
         if (!r) return out('inactive\n', '', 3);
         return r.ok ? out('active\n') : out('failed\n', '', 3);
@@ -106,15 +114,21 @@ export function systemdCommands(host: ShellHost, session: Session): Command[] {
         for (const u of units) {
           const path = await findUnit(fs, u);
           if (!path) return out('', `Failed to start ${u}: Unit ${u} not found.\n`, 5);
-          const r = await host.runUnit(u, unitField(await fs.readFile(path), 'ExecStart')[0] ?? '');
+          const text = await fs.readFile(path);
+          const r = await host.runUnit(u, unitField(text, 'ExecStart')[0] ?? '', { background: runsInBackground(text) });
           if (!r.ok) return out('', `Job for ${u} failed because the control process exited with error code.\nSee "systemctl status ${u}" and "journalctl -xe" for details.\n`, 1);
         }
+        return out('');
+      }
+      case 'stop': {
+        if (session.uid !== 0) return denied(`stop ${units[0] ?? ''}`);
+        for (const u of units) if (!host.stopUnit(u) && !(await findUnit(fs, u))) return out('', `Failed to stop ${u}: Unit ${u} not loaded.\n`, 5);
         return out('');
       }
       case 'status': {
         const u = units[0] ?? '';
         const r = host.unitResults().get(u);
-        const state = u.startsWith('ssh') ? 'active (running)' : r ? (r.ok ? 'active (exited)' : 'failed (Result: exit-code)') : 'inactive (dead)';
+        const state = u.startsWith('ssh') || host.runningUnits().has(u) ? 'active (running)' : r ? (r.ok ? 'active (exited)' : 'failed (Result: exit-code)') : 'inactive (dead)';
         return out(`\u25cf ${u}\n   Loaded: loaded\n   Active: ${state}\n${r?.output ?? ''}`, '', r && !r.ok ? 3 : state.startsWith('inactive') ? 3 : 0);
       }
       default:

@@ -4,7 +4,7 @@
 
 import ssh2 from 'ssh2';
 import type { Connection, ServerChannel, ParsedKey } from 'ssh2';
-import { connect as tcpConnect, type Socket } from 'node:net';
+import net, { connect as tcpConnect, type Socket } from 'node:net';
 import { scriptReadsStdin } from '../shell/stdin.js';
 import type { LiveIO } from '../shell/context.js';
 import type { RunResult } from '../shell/run.js';
@@ -72,8 +72,33 @@ export class HostSshServer {
     return this.port;
   }
 
+  /** Network down after boot: the port takes TCP connections and nothing ever answers on them (the
+   *  client's connect or handshake times out, as it does against a host whose network is down; a
+   *  refused connection would mean sshd is not running). Held sockets are dropped at close(). */
+  async listenSilent(port = this.port): Promise<void> {
+    const held = new Set<Socket>();
+    const srv = net.createServer((sock) => {
+      sock.pause();
+      sock.on('error', () => undefined);
+      held.add(sock);
+    });
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, '127.0.0.1', () => (srv.off('error', reject), resolve()));
+    });
+    this.silent = { srv, held };
+  }
+
+  private silent: { srv: net.Server; held: Set<Socket> } | undefined;
+
   /** Stop listening (connection refused from now on). */
   async close(): Promise<void> {
+    const quiet = this.silent;
+    this.silent = undefined;
+    if (quiet) {
+      for (const s of quiet.held) s.destroy();
+      await new Promise<void>((resolve) => quiet.srv.close(() => resolve()));
+    }
     const srv = this.server;
     this.server = undefined;
     if (!srv) return;

@@ -16,7 +16,7 @@ export const GRUBENV = '/boot/grub2/grubenv';
 export const WANTS_DIR = '/etc/systemd/system/multi-user.target.wants';
 
 /** Commands the lab shell adds to just-bash's (shell/*.ts). */
-export const LAB_COMMANDS = ['__lab_open', '__lab_wstat', '__lab_bg', 'sh', 'bash', 'sudo', 'tee', 'nohup', 'kill', 'uname', 'id', 'whoami', 'hostname', 'nproc', 'sync', 'getconf', 'dmesg', 'journalctl', 'mktemp', 'chown', 'grubby', 'update-grub', 'grub-mkconfig', 'systemctl', 'reboot', 'shutdown', 'cat'];
+export const LAB_COMMANDS = ['__lab_open', '__lab_wstat', '__lab_bg', 'sh', 'bash', 'sudo', 'tee', 'nohup', 'kill', 'uname', 'id', 'whoami', 'hostname', 'nproc', 'sync', 'getconf', 'dmesg', 'journalctl', 'mktemp', 'chown', 'grubby', 'update-grub', 'grub-mkconfig', 'grub-editenv', 'grub-reboot', 'grub-set-default', 'grub2-editenv', 'grub2-reboot', 'grub2-set-default', 'sysctl', 'kdumpctl', 'systemctl', 'reboot', 'shutdown', 'cat'];
 
 /** Every command name; /bin and /usr/bin show a stub for each (synthesized by SessionFs, not stored per host). */
 export const COMMAND_STUBS: ReadonlySet<string> = new Set([...getCommandNames(), ...LAB_COMMANDS]);
@@ -26,6 +26,11 @@ export function commandStub(path: string): string | undefined {
   const m = STUB_PATH.exec(path);
   return m && COMMAND_STUBS.has(m[1]!) ? `#!/bin/bash\n# Built-in command: ${m[1]}\n` : undefined;
 }
+
+/** The image's sysctl.d: the lab's images reset 10 s after a panic (the kernel's own default,
+ *  CONFIG_PANIC_TIMEOUT, is 0); a host whose disk was never used boots with these too. */
+export const IMAGE_SYSCTL_FILE = '/etc/sysctl.d/50-lab-panic.conf';
+export const IMAGE_SYSCTLS: ReadonlyMap<string, string> = new Map([['kernel.panic', '10']]);
 
 export function entryId(id: DiskIdentity, release: string): string {
   return `${id.machineId}-${release}`;
@@ -83,6 +88,9 @@ export function createDisk(p: Profile, id: DiskIdentity, become: 'sudo-nopasswd'
     [`${ENTRIES_DIR}/${entryId(id, p.previousRelease)}.conf`]: f(bls(p, id, p.previousRelease)),
     [GRUBENV]: f(`# GRUB Environment Block\nsaved_entry=${entryId(id, p.release)}\nboot_success=0\n`),
     '/var/log/messages': f(''),
+    [IMAGE_SYSCTL_FILE]: f([...IMAGE_SYSCTLS].map(([k, v]) => `${k} = ${v}\n`).join('')),
+    // kexec-tools' unit (installed, not enabled): it loads the crash kernel into crashkernel= memory.
+    '/usr/lib/systemd/system/kdump.service': f('[Unit]\nDescription=Crash recovery kernel arming\nAfter=network.target network-online.target remote-fs.target basic.target\n\n[Service]\nType=oneshot\nExecStart=/usr/bin/kdumpctl start\nRemainAfterExit=yes\n\n[Install]\nWantedBy=multi-user.target\n'),
     '/home/sre/.bashrc': f('# .bashrc\n'),
     '/root/.bashrc': f('# .bashrc\n'),
   };

@@ -38,6 +38,24 @@ export interface KernelView {
   sysrq(c: string): void;
   /** pstore records kept by the platform across boots (kernel/crash-records.ts). */
   pstore(): readonly { name: string; text: string }[];
+  /** This boot's runtime sysctls by dotted name (/proc/sys/kernel/panic is kernel.panic). */
+  sysctls(): Map<string, string>;
+  crashKernel(): { readonly reservedBytes: bigint; readonly loaded: boolean };
+}
+
+/** A writable integer sysctl: a non-integer is EINVAL, as proc_dointvec says. */
+function sysctlFile(v: KernelView, key: string): PseudoFile {
+  return {
+    type: 'file',
+    mode: 0o644,
+    read: () => `${v.sysctls().get(key) ?? '0'}\n`,
+    write: (val) => {
+      const t = val.trim();
+      if (!/^-?\d+$/.test(t)) return 'EINVAL';
+      v.sysctls().set(key, String(Number(t)));
+      return null;
+    },
+  };
 }
 
 const ro = (read: () => string, mode = 0o444): PseudoFile => ({ type: 'file', mode, read });
@@ -111,6 +129,9 @@ function moduleDir(v: KernelView): PseudoDir {
 
 function kernelDir(v: KernelView): PseudoDir {
   return dir(() => ({
+    kexec_loaded: () => ro(() => '0\n'),
+    kexec_crash_loaded: () => ro(() => (v.crashKernel().loaded ? '1\n' : '0\n')),
+    kexec_crash_size: () => ro(() => `${v.crashKernel().reservedBytes}\n`, 0o644),
     slab: () => slabDir(v),
     debug: () =>
       dir(
@@ -245,8 +266,10 @@ export function procRoot(v: KernelView): PseudoDir {
             ostype: () => ro(() => 'Linux\n'),
             hostname: () => ro(() => v.hostname + '\n', 0o644),
             tainted: () => ro(() => (v.kernel.tainted ? '32\n' : '0\n'), 0o644),
-            panic: () => ro(() => '10\n', 0o644),
-            panic_on_warn: () => ro(() => '0\n', 0o644),
+            panic: () => sysctlFile(v, 'kernel.panic'),
+            panic_on_warn: () => sysctlFile(v, 'kernel.panic_on_warn'),
+            softlockup_panic: () => sysctlFile(v, 'kernel.softlockup_panic'),
+            hung_task_panic: () => sysctlFile(v, 'kernel.hung_task_panic'),
             random: () => dir(() => ({ boot_id: () => ro(() => v.bootId + '\n'), uuid: () => ro(() => crypto.randomUUID() + '\n') })),
           })),
       })),

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootArgsStateRead, bootIdRead, previousBootPanicRead, rebootMarkerRead, UUID, type RemoteRead } from '../../../src/facts/reads/index.js';
+import { bootArgsStateRead, bootIdRead, previousBootPanicRead, rebootMarkerRead, trialFactsRead, UUID, type RemoteRead } from '../../../src/facts/reads/index.js';
 import { startLab, type Lab } from '../../../src/lab/index.js';
 
 const DIR = join(import.meta.dirname, 'fixtures');
@@ -22,9 +22,10 @@ const READS: Record<string, (f: Fixture) => RemoteRead<unknown>> = {
   'reboot-marker': () => rebootMarkerRead,
   'previous-boot-panic': () => previousBootPanicRead,
   'boot-args-state': (f) => bootArgsStateRead(f.args!.kernels, f.args!.unit),
+  'trial-facts': () => trialFactsRead,
 };
 
-const plain = (v: unknown): unknown => (v instanceof Map ? Object.fromEntries(v) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v);
+const plain = (v: unknown): unknown => (v instanceof Map ? Object.fromEntries(v) : Array.isArray(v) ? v.map(plain) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v);
 
 describe('remote reads: parsers from recorded outputs', () => {
   it('every read has fixtures and every fixture dir is a read', () => {
@@ -87,5 +88,19 @@ describe('remote reads: the commands on a lab host', function () {
     assert.equal(h.inject('use-after-free'), 'panic');
     while (h.state !== 'up') await new Promise((r) => setTimeout(r, 20));
     assert.equal(await run(previousBootPanicRead), 'Kernel panic - not syncing: kfence.fault=panic set ...');
+  });
+
+  it('trial facts: kernel.panic, the GRUB environment block, kdump as the host has them', async () => {
+    const h = lab.hosts[0]!;
+    const t = await run(trialFactsRead);
+    assert.equal(t.kernel_panic, Number((await h.readFile('/proc/sys/kernel/panic')).trim()));
+    assert.deepEqual(t.grubenv, [{ path: '/boot/grub2/grubenv', writable: true }]);
+    assert.ok(t.tools.includes('grub2-reboot'));
+    assert.equal(t.kdump.reserved_bytes, Number((await h.readFile('/sys/kernel/kexec_crash_size')).trim()));
+    assert.equal(t.kdump.loaded, false);
+    await h.run('sysctl -w kernel.panic=0 && systemctl enable --now kdump.service');
+    const after = await run(trialFactsRead);
+    assert.equal(after.kernel_panic, 0);
+    assert.deepEqual(after.kdump, { reserved_bytes: t.kdump.reserved_bytes, loaded: true, service: 'active' });
   });
 });
