@@ -272,7 +272,9 @@ export class LabHost implements ShellHost, SshHostPort {
   }
 
   private defaultCmdline(): string {
-    return `BOOT_IMAGE=(hd0,gpt2)/vmlinuz-${this.profile.release} root=UUID=${this.identity.rootUuid} ${this.profile.defaultArgs}`;
+    // Debian's GRUB (root file system holding /boot) passes the image path as GRUB names it on that file system.
+    const image = this.profile.bootloader === 'debian-grub' ? '/boot/vmlinuz-' : '(hd0,gpt2)/vmlinuz-';
+    return `BOOT_IMAGE=${image}${this.profile.release} root=UUID=${this.identity.rootUuid} ${this.profile.defaultArgs}`;
   }
 
   /** Every enabled unit of multi-user.target runs its ExecStart= as root (in the lab shell). */

@@ -228,7 +228,7 @@ PROFILES['debian-12-grub'] = {
   ...PROFILES['upstream-6.12']!,
   name: 'debian-12-grub',
   previousRelease: '6.12.115+deb12-amd64',
-  defaultArgs: 'ro console=ttyS0,115200 no_timer_check quiet',
+  defaultArgs: 'ro console=ttyS0,115200 no_timer_check tsc=unstable quiet',
   user: { become: 'sudo-password' },
   bootloader: 'debian-grub',
 };

@@ -34,6 +34,15 @@ describe('lab: a Debian/GRUB host and an Alinux/grubby host in one run', functio
     const al = lab.hosts.find((h) => h.profile.name.startsWith('alinux'))!;
     const file = labPlaybook(dir, 'demo.yml', 'all', { kfence: { mode: 'sampling', sample_interval: 100, apply: 'boot' } });
     const common = ['-i', lab.inventoryPath, '--state-dir', join(dir, 'state'), '--yes', '--json'];
+    // plan: one run plans both, each for its own mechanism, and changes nothing.
+    const p = await kfleet(['plan', file, '-i', lab.inventoryPath]);
+    assert.equal(p.code, 0, p.stdout.slice(-3000) + p.stderr);
+    assert.match(p.stdout, new RegExp(`bootloader: Debian GRUB: write ${DROPIN.replace(/\./g, '\\.')}, then update-grub`), p.stdout);
+    assert.match(p.stdout, /grub entry "Debian GNU\/Linux, with Linux [^"]+ \(recovery mode\)": \+kfence\.sample_interval=100/, p.stdout);
+    assert.match(p.stdout, new RegExp(`grubby /boot/vmlinuz-${al.profile.release.replace(/[.+]/g, '\\$&')}: \\+kfence\\.sample_interval=100`), p.stdout);
+    assert.match(p.stdout, /2 hosts: 2 to change \(2 need a reboot\)/, p.stdout);
+    assert.equal((await deb.run(`test -e ${DROPIN}`)).exitCode, 1, 'plan wrote no drop-in');
+    assert.doesNotMatch(await al.readFile('/proc/cmdline'), /kfence\.sample_interval/);
     const a = await kfleet(['apply', file, ...common]);
     assert.equal(a.code, 0, a.stdout.slice(-3000) + a.stderr);
     const ev = events(a.stdout);
@@ -45,7 +54,7 @@ describe('lab: a Debian/GRUB host and an Alinux/grubby host in one run', functio
     const linux = (await deb.readFile('/boot/grub/grub.cfg')).split('\n').filter((l) => /^\s*linux\s/.test(l));
     assert.equal(linux.length, 5, 'simple entry + normal and recovery for two kernels');
     for (const l of linux) assert.match(l, /kfence\.sample_interval=100/);
-    assert.match(await deb.readFile('/proc/cmdline'), /^BOOT_IMAGE=\/boot\/vmlinuz-\S+ root=UUID=\S+ ro console=ttyS0,115200 no_timer_check kfence\.sample_interval=100 quiet$/m);
+    assert.match(await deb.readFile('/proc/cmdline'), /^BOOT_IMAGE=\/boot\/vmlinuz-\S+ root=UUID=\S+ ro console=ttyS0,115200 no_timer_check tsc=unstable kfence\.sample_interval=100 quiet$/m);
     assert.equal((await deb.readFile('/sys/module/kfence/parameters/sample_interval')).trim(), '100');
     // Alinux: every BLS entry (--update-kernel=ALL), and the booted command line.
     const entries = (await al.run('cat /boot/loader/entries/*.conf')).stdout.split('\n').filter((l) => l.startsWith('options '));

@@ -15,7 +15,7 @@ export function bootPlay(extra = '  slabs: { only: [kmalloc-32, kmalloc-64] }\n'
     '  max_fail_percentage: 0',
     '  soak: 1s',
     '  health: { unexpected_reboot: fail, kfence_bugs: report }',
-    'reboot: { allowed: true, max_parallel: 2, timeout: 600s, stable_for: 2s }',
+    'reboot: { allowed: true, max_parallel: 3, timeout: 600s, stable_for: 2s }',
     '',
   ].filter((l) => l !== '').join('\n') + '\n';
 }

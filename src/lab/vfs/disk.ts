@@ -105,7 +105,7 @@ export function createDisk(p: Profile, id: DiskIdentity, become: 'sudo-nopasswd'
 /** Debian 12's GRUB files instead of BLS entries and grubby's grubenv (as the real VM image has them). */
 function debianGrubFiles(p: Profile, id: DiskIdentity, files: Record<string, { content: string; mode: number; mtime: Date }>, f: (content: string, mode?: number) => { content: string; mode: number; mtime: Date }): void {
   for (const k of Object.keys(files)) if (k.startsWith(ENTRIES_DIR) || k === GRUBENV || k.startsWith('/boot/initramfs-')) delete files[k];
-  const defaults = 'GRUB_DEFAULT=0\nGRUB_TIMEOUT=0\nGRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="console=ttyS0,115200 no_timer_check"\nGRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n';
+  const defaults = 'GRUB_DEFAULT=0\nGRUB_TIMEOUT=0\nGRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="console=ttyS0,115200 no_timer_check tsc=unstable"\nGRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n';
   files['/etc/default/grub'] = f(defaults);
   files['/etc/fstab'] = f(`UUID=${id.rootUuid}\t/\text4\terrors=remount-ro\t0\t1\n`);
   for (const r of [p.release, p.previousRelease]) files[`/boot/initrd.img-${r}`] = f('lab initramfs\n', 0o644);

@@ -1,13 +1,13 @@
 #!/bin/sh
 # Runs inside the image's tree (mmdebstrap customize hook): users, SSH, sudo, journal, network,
-# GRUB defaults, serial console, and the first-boot unit that puts GRUB on the disk.
-#   setup-in-chroot.sh ROOT_UUID PUBKEY_FILE SECOND_KERNEL_DEB_NAME
+# GRUB defaults, serial console. (/etc/fstab and the initramfs settings are written by the
+# essential hook, before the kernel's postinst builds the initramfs.)
+#   setup-in-chroot.sh PUBKEY_FILE
 set -eu
-uuid=$1 pubkey=$2
+pubkey=$1
 
 echo kfleet-deb > /etc/hostname
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tkfleet-deb\n::1\tlocalhost ip6-localhost ip6-loopback\n' > /etc/hosts
-printf 'UUID=%s\t/\text4\terrors=remount-ro\t0\t1\n' "$uuid" > /etc/fstab
 
 # root logs in with the client key only (Debian's default PermitRootLogin prohibit-password);
 # sre logs in with the same key and runs sudo with a password (group sudo).
@@ -33,15 +33,19 @@ systemctl mask systemd-firstboot.service apt-daily.timer apt-daily-upgrade.timer
 # GRUB on the serial console; no menu delay. The kernel's console is in GRUB_CMDLINE_LINUX,
 # where a kfleet drop-in in /etc/default/grub.d/ appends. no_timer_check: under a loaded TCG host
 # the kernel's IO-APIC timer check fails and panics ("IO-APIC + timer doesn't work!").
+# tsc=unstable: under TCG the guest's TSC is the host's, and on this (virtual) build machine it
+# jumped by ~465000 s between two reads early in boot ("clocksource: Long readout interval ...
+# cs_nsec: 465571334905573 wd_nsec: 752571390"): uptime, systemd's timeouts and watchdogs all
+# jumped with it (ssh.service and systemd-networkd failed their start, "soft lockup - CPU#0 stuck
+# for 433599s"). With the TSC unstable the kernel keeps time with the HPET.
 sed -i \
   -e 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/' \
-  -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0,115200 no_timer_check"/' \
+  -e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0,115200 no_timer_check tsc=unstable"/' \
   /etc/default/grub
 printf 'GRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n' >> /etc/default/grub
 echo 'grub-pc grub-pc/install_devices multiselect /dev/vda' | debconf-set-selections
 
 chmod 755 /usr/local/sbin/kfleet-image-firstboot
-systemctl enable kfleet-image-grub.service
 # Every VM from this image gets its own machine id on first boot.
 : > /etc/machine-id
 rm -f /var/lib/dbus/machine-id
