@@ -9,6 +9,22 @@ import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// commander requires node:child_process when it loads, for git-style executable subcommands,
+// which kfleet does not have; loading that built-in costs several ms of every start (bench/startup.ts).
+// In the bundle commander gets it on first use instead.
+const lazyChildProcess = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'kfleet-lazy' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'kfleet-lazy' }, () => ({
+      loader: 'js',
+      contents: "let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:child_process'))[k] });",
+    }));
+  },
+};
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
 rmSync(outdir, { recursive: true, force: true });
@@ -27,5 +43,6 @@ await build({
   external: ['ssh2', 'etcd3', 'just-bash', 'ssh-config', 'log-update'],
   // CommonJS dependencies (commander) call require(); ESM output has none of its own.
   banner: { js: "import { createRequire as __kfleetCreateRequire } from 'node:module'; const require = __kfleetCreateRequire(import.meta.url);" },
+  plugins: [lazyChildProcess],
   logLevel: 'warning',
 });

@@ -4,11 +4,9 @@
 // `kfleet --help` and `kfleet validate` start without loading ssh2, the lab or the planner.
 // Errors from any command are rendered in one place (report-error.ts).
 import { Command, CommanderError } from 'commander';
-import { renderError } from './report-error.js';
 import { EXIT } from '../errors.js';
 import { commands, type CommandEntry } from './commands/index.js';
-import { setConnectionDefaults } from '../inventory/connection.js';
-import { addStateOption } from './options.js';
+import { addStateOption } from './state-option.js';
 
 export const VERSION = '0.1.0';
 
@@ -59,7 +57,6 @@ async function programFor(argv: string[]): Promise<Command> {
 
 export async function main(argv: string[]): Promise<number> {
   process.exitCode = undefined; // commands set it; a previous in-process run must not leak into this one
-  setConnectionDefaults({}); // nor its ansible.cfg fallbacks (set again by the command's options)
   if (argv[0] === '__complete') {
     // the completion scripts' callback: candidates, one per line; never an error on the terminal
     const { completions } = await import('./complete.js');
@@ -67,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(out.length ? `${out.join('\n')}\n` : '');
     return EXIT.OK;
   }
+  const runsCommand = commandFor(argv) !== undefined;
   try {
     const program = await programFor(argv);
     await program.parseAsync(argv, { from: 'user' });
@@ -76,9 +74,10 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
       return EXIT.INPUT;
     }
-    return renderError(e);
+    return (await import('./report-error.js')).renderError(e);
   } finally {
-    setConnectionDefaults({}); // this run's ansible.cfg fallbacks end with it
+    // this run's ansible.cfg fallbacks (set by the command's options) end with it; `--help` set none
+    if (runsCommand) (await import('../inventory/connection.js')).setConnectionDefaults({});
   }
 }
 
@@ -91,8 +90,8 @@ if (invokedDirectly) {
       // alive. The timer is unref'd: it only fires if something else still holds the event loop.
       setTimeout(() => process.exit(code), 3000).unref();
     },
-    (e: unknown) => {
-      process.exitCode = renderError(e);
+    async (e: unknown) => {
+      process.exitCode = (await import('./report-error.js')).renderError(e);
     },
   );
 }

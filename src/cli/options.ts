@@ -3,7 +3,6 @@
 import { Option, type Command } from 'commander';
 import { EXIT, KfleetError, inputError } from '../errors.js';
 import { applyAnsibleSettings } from '../config/apply.js';
-import { parseStateLocation, setConfiguredState } from '../state/location.js';
 
 export interface FleetCliOptions {
   inventory: string[];
@@ -50,19 +49,4 @@ export function intOption(v: string | undefined, name: string, fallback: number)
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new KfleetError('USAGE', `${name} must be a positive whole number, got ${JSON.stringify(v)}`, { exitCode: EXIT.INPUT, hint: `e.g. ${name} ${fallback}` });
   return n;
-}
-
-/**
- * The global --state option: where runs, journals, the fleet lock, quarantine and report cursors
- * live. A directory, or `etcd://host:2379[,host:2379...]/prefix` for a store a team shares
- * (KFLEET_STATE sets it too). It replaces the default .kfleet/ beside the inventory.
- */
-export function addStateOption(program: Command): Command {
-  return program
-    .option('--state <dir|etcd-url>', 'state store: a directory or etcd://host:2379[,host:2379...]/prefix (also KFLEET_STATE); etcd credentials and TLS files come from KFLEET_ETCD_USER/KFLEET_ETCD_PASSWORD/KFLEET_ETCD_CACERT/KFLEET_ETCD_CERT/KFLEET_ETCD_KEY')
-    .hook('preAction', (thisCommand) => {
-      const spec = (thisCommand.opts() as { state?: string }).state;
-      if (spec) parseStateLocation(spec); // a malformed URL is an input error before anything runs
-      setConfiguredState(spec);
-    });
 }

@@ -55,6 +55,12 @@ describe('lazy command loading', () => {
     assert.match(help.stdout, /validate \[options\] <playbook>/);
     assert.deepEqual(heavy(help.urls), []);
     assert.ok(!help.urls.some((u) => /node_modules\/(yaml|zod)\//.test(u)), '--help loads no YAML parser or schema');
+    // nor the ansible.cfg reader, the state location parser, the inventory or the error renderer:
+    // they are imported when a command runs or fails
+    assert.deepEqual(help.urls.filter((u) => /\/src\/(config|state|inventory)\/|\/src\/cli\/(report-error|options)\.ts$/.test(u)), []);
+    const bad = loadedBy(['--state', 'etcd://', 'runs']);
+    assert.equal(bad.status, 2, 'a malformed --state is still refused before the command runs');
+    assert.ok(bad.urls.some((u) => u.endsWith('/src/state/location.ts')) && bad.urls.some((u) => u.endsWith('/src/cli/report-error.ts')));
 
     const validate = loadedBy(['validate', 'playbooks/demo.yml', '-i', 'test/fixtures/inventories/children/hosts.ini']);
     assert.ok(validate.urls.some((u) => u.endsWith('/src/cli/commands/validate.ts')));
